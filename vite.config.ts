@@ -1,0 +1,41 @@
+// Library build: one ES module per public entry (see package.json "exports"), dependencies
+// left external. Entries whose folder does not exist yet are skipped.
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'vite';
+import solid from 'vite-plugin-solid';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  dependencies?: Record<string, string>;
+};
+const deps = Object.keys(pkg.dependencies ?? {});
+const entries: Record<string, string> = {
+  index: 'src/core/index.ts',
+  crdt: 'src/crdt/index.ts',
+  reconcile: 'src/reconcile/index.ts',
+  file: 'src/persist/index.ts',
+  tasks: 'src/tasks/index.ts',
+  browser: 'src/worker/index.ts',
+  solid: 'src/solid/index.ts',
+  server: 'src/server/index.ts',
+  cli: 'src/server/cli.ts',
+};
+const entry = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+
+export default defineConfig({
+  plugins: [solid()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    target: 'es2022',
+    lib: { entry, formats: ['es'] },
+    rollupOptions: {
+      external: (id) =>
+        id.startsWith('node:') ||
+        builtinModules.includes(id) ||
+        deps.some((d) => id === d || id.startsWith(`${d}/`)),
+    },
+  },
+});

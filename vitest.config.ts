@@ -1,0 +1,65 @@
+// Three projects in one run: fast unit tests in Node, browser tests in real Chromium
+// (vitest browser mode), and end-to-end tests that drive Chromium with playwright-core
+// against a real tinysync server.
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import solid from 'vite-plugin-solid';
+import { chromiumArgs } from './scripts/chromium.mjs';
+
+// Tests import the package by its public names; these resolve to the sources.
+const alias = [
+  ['tinysync/crdt', 'src/crdt/index.ts'],
+  ['tinysync/reconcile', 'src/reconcile/index.ts'],
+  ['tinysync/file', 'src/persist/index.ts'],
+  ['tinysync/tasks', 'src/tasks/index.ts'],
+  ['tinysync/browser', 'src/worker/index.ts'],
+  ['tinysync/solid', 'src/solid/index.ts'],
+  ['tinysync/server', 'src/server/index.ts'],
+  ['tinysync', 'src/core/index.ts'],
+].map(([find, file]) => ({ find: new RegExp(`^${find}$`), replacement: new URL(`./${file}`, import.meta.url).pathname }));
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  plugins: [solid()],
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+          exclude: ['test/**/*.browser.test.ts', 'test/**/*.browser.test.tsx'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/**/*.browser.test.ts', 'test/**/*.browser.test.tsx'],
+          testTimeout: 30_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
