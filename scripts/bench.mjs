@@ -1,0 +1,10 @@
+// `npm run bench [filter]`: runs bench/*.bench.ts (each prints its tables and merges them
+// into bench/results.json). Browser benchmarks need Chromium, found as for the tests.
+import { spawnSync } from 'node:child_process';
+import { findChromium } from './chromium.mjs';
+
+process.env.CHROMIUM_PATH = findChromium();
+const r = spawnSync('npx', ['vitest', 'run', '--config', 'bench/vitest.config.ts', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+process.exit(r.status ?? 1);
