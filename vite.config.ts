@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 };
 const deps = Object.keys(pkg.dependencies ?? {});
 const entries: Record<string, string> = {
-  index: 'src/core/index.ts',
+  index: 'src/index.ts',
   crdt: 'src/crdt/index.ts',
   reconcile: 'src/reconcile/index.ts',
   file: 'src/persist/index.ts',

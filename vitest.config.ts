@@ -15,7 +15,7 @@ const alias = [
   ['tinysync/browser', 'src/worker/index.ts'],
   ['tinysync/solid', 'src/solid/index.ts'],
   ['tinysync/server', 'src/server/index.ts'],
-  ['tinysync', 'src/core/index.ts'],
+  ['tinysync', 'src/index.ts'],
 ].map(([find, file]) => ({ find: new RegExp(`^${find}$`), replacement: new URL(`./${file}`, import.meta.url).pathname }));
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,6 +24,7 @@ export default defineConfig({
   plugins: [solid()],
   resolve: { alias },
   test: {
+    environment: 'node',
     projects: [
       {
         extends: true,

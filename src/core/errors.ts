@@ -1,0 +1,55 @@
+import type { PathKey } from './change.js';
+import { formatPath } from './paths.js';
+
+/**
+ * The base of every error tinysync throws or reports: a stable `code` to branch on and the
+ * `path` (inside the tracked tree, or the document/file involved) that the error is about.
+ */
+export class TinysyncError extends Error {
+  readonly code: string;
+  readonly path: PathKey[];
+  constructor(code: string, message: string, path: PathKey[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/**
+ * A value the value rules refuse (a function, a class instance, `undefined`, NaN, a cycle,
+ * a non-string Map key, ...). Thrown at the assignment; the structure is left unchanged.
+ */
+export class ValueError extends TinysyncError {
+  constructor(path: PathKey[], what: string) {
+    super('E_VALUE', `tinysync: cannot store ${what} at ${formatPath(path)}`, path);
+  }
+}
+
+/** An object handed to a tinysync function that is not (or no longer) part of a tracked tree. */
+export class NotTrackedError extends TinysyncError {
+  constructor(what: string) {
+    super('E_NOT_TRACKED', `tinysync: ${what} is not a tracked object (or was removed from its tree)`);
+  }
+}
+
+/** `transact()` was given a function that returned a promise: its later changes could not be grouped. */
+export class AsyncTransactionError extends TinysyncError {
+  constructor() {
+    super('E_ASYNC_TRANSACT', 'tinysync: transact() takes a synchronous function; its changes were rolled back');
+  }
+}
+
+/**
+ * One or more subscribers threw while a change was delivered. Every subscriber still ran; the
+ * change itself stands. `errors` holds what each failing subscriber threw.
+ */
+export class SubscriberError extends TinysyncError {
+  readonly errors: unknown[];
+  constructor(errors: unknown[], path: PathKey[]) {
+    super('E_SUBSCRIBER', `tinysync: ${errors.length} subscriber(s) threw while notified of a change at ${formatPath(path)}`, path, {
+      cause: errors[0],
+    });
+    this.errors = errors;
+  }
+}

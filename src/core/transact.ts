@@ -1,0 +1,140 @@
+// Delivery of changes and transactions. Transactions are synchronous, so one module-level log
+// serves them all: a nested transact (on any tree) joins the outermost one, and a throw undoes
+// the log back to where that transact began.
+import type { Change, ChangeOp, Origin } from './change.js';
+import { AsyncTransactionError, NotTrackedError, SubscriberError } from './errors.js';
+import { undo } from './rollback.js';
+import type { Subscriber } from './trie.js';
+import { locate, toRaw, type Root } from './tree.js';
+
+/** One mutation as the transaction log keeps it: enough to undo it, and its Change if any. */
+export interface Entry {
+  raw: object;
+  op: ChangeOp;
+  args: unknown[];
+  previous: unknown;
+  /** Absent when the mutated object was not in a tree (removed): nothing to deliver. */
+  change: Change | undefined;
+  root: Root | undefined;
+}
+
+let log: Entry[] | undefined;
+let origin: Origin = 'local';
+
+/** True inside a transaction: every mutation must be logged so that a throw can undo it. */
+export function recording(): boolean {
+  return log !== undefined;
+}
+
+/** The origin that changes made right now carry. */
+export function currentOrigin(): Origin {
+  return origin;
+}
+
+/** Takes a mutation that has been applied: delivers it now, or keeps it for the transaction. */
+export function emit(entry: Entry): void {
+  if (log) log.push(entry);
+  else if (entry.change && entry.root) deliverNow(entry.root, entry.change);
+}
+
+/**
+ * Hands a committed batch to the tree's listeners: batch listeners first (bindings and
+ * persisters, so they see the state before any subscriber reacts), then `onChange`, then the
+ * path subscribers. Every one runs; errors are gathered and thrown together at the end.
+ */
+function deliver(root: Root, changes: Change[], errors: unknown[] = []): unknown[] {
+  for (const listener of root.listeners) {
+    try {
+      listener(changes);
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  const subs = root.trie.empty ? undefined : new Set<Subscriber>();
+  for (const change of changes) {
+    if (root.onChange) {
+      try {
+        root.onChange(change);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (!subs) continue;
+    subs.clear();
+    root.trie.match(change, subs);
+    for (const sub of subs) {
+      try {
+        sub(change);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  }
+  return errors;
+}
+
+function raise(errors: unknown[], changes: Change[]): void {
+  if (errors.length) throw new SubscriberError(errors, changes[0]?.path ?? []);
+}
+
+/** Options of `transact`. */
+export interface TransactOptions {
+  /** Marks the changes made inside (default: inherited from an outer transact, else 'local'). */
+  origin?: Origin;
+}
+
+/**
+ * Runs `fn` as one transaction: subscribers hear nothing until it returns, then every change
+ * it made, in order, as one batch (one Yjs update when bound). If `fn` throws, every change it
+ * made is rolled back, subscribers hear nothing, and the error is rethrown. A nested
+ * `transact` joins the outer one. `fn` must be synchronous.
+ *
+ * @example
+ * transact(state, () => {
+ *   state.todos.push({ title: 'write docs', done: false });
+ *   state.count++;
+ * }); // subscribers now receive both changes, together
+ */
+export function transact<R>(tracked: object, fn: () => R, opts: TransactOptions = {}): R {
+  if (!locate(toRaw(tracked))) throw new NotTrackedError('the first argument of transact()');
+  const outer = log === undefined;
+  const entries = (log ??= []);
+  const start = entries.length;
+  const savedOrigin = origin;
+  if (opts.origin) origin = opts.origin;
+  let result: R;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new AsyncTransactionError();
+  } catch (e) {
+    for (let i = entries.length - 1; i >= start; i--) undo(entries[i]!);
+    entries.length = start;
+    origin = savedOrigin;
+    if (outer) log = undefined;
+    throw e;
+  }
+  origin = savedOrigin;
+  if (outer) {
+    log = undefined;
+    commit(entries);
+  }
+  return result;
+}
+
+function commit(entries: Entry[]): void {
+  const batches = new Map<Root, Change[]>();
+  for (const { change, root } of entries) {
+    if (!change || !root) continue;
+    let batch = batches.get(root);
+    if (!batch) batches.set(root, (batch = []));
+    batch.push(change);
+  }
+  const errors: unknown[] = [];
+  for (const [root, batch] of batches) deliver(root, batch, errors);
+  raise(errors, [...batches.values()][0] ?? []);
+}
+
+/** Delivers a single change made outside any transaction (see emit). */
+export function deliverNow(root: Root, change: Change): void {
+  raise(deliver(root, [change]), [change]);
+}

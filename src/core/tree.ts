@@ -1,0 +1,120 @@
+// Bookkeeping of tracked trees, kept in module WeakMaps so that nothing is ever hidden on the
+// user's objects. Every stored container ("raw") has at most one parent, because values are
+// copied when they are assigned (values.ts); so a raw's path can be found by walking up.
+import type { Change, PathKey } from './change.js';
+import type { SubscriberTrie } from './trie.js';
+
+/** Per-tree state, attached to the root raw's node. */
+export interface Root {
+  proxy: object;
+  name: string | undefined;
+  onChange: ((change: Change) => void) | undefined;
+  /** Batch listeners (bindings, persisters): one call per committed transaction. */
+  listeners: Set<(changes: readonly Change[]) => void>;
+  trie: SubscriberTrie;
+}
+
+export interface TreeNode {
+  /** The containing raw, or undefined once removed from the tree (and for the root). */
+  parent: object | undefined;
+  /** The key in the parent. For arrays only a hint: items move, so it is checked on use. */
+  key: PathKey;
+  /** Bumped (from one global counter) whenever this container or anything below it changes. */
+  version: number;
+  /** Set on the root node only. */
+  root: Root | undefined;
+}
+
+export const nodes = new WeakMap<object, TreeNode>();
+const rawToProxy = new WeakMap<object, object>();
+const proxyToRaw = new WeakMap<object, object>();
+let clock = 0;
+
+/** The plain object behind a tracked proxy (the value itself when it is not a proxy). */
+export function toRaw<T extends object>(value: T): T {
+  return (proxyToRaw.get(value) as T | undefined) ?? value;
+}
+
+export function isProxy(value: object): boolean {
+  return proxyToRaw.has(value);
+}
+
+/** The proxy of a raw container, created on first use with the given handler. */
+export function proxyFor(raw: object, handler: ProxyHandler<object>): object {
+  let proxy = rawToProxy.get(raw);
+  if (!proxy) {
+    proxy = new Proxy(raw, handler);
+    rawToProxy.set(raw, proxy);
+    proxyToRaw.set(proxy, raw);
+  }
+  return proxy;
+}
+
+export function existingProxy(raw: object): object | undefined {
+  return rawToProxy.get(raw);
+}
+
+/** Records that `child` sits at `key` of `parent` (on first access, or when restored). */
+export function attach(child: unknown, parent: object, key: PathKey): void {
+  if (typeof child !== 'object' || child === null) return;
+  const node = nodes.get(child);
+  if (node) {
+    node.parent = parent;
+    node.key = key;
+  } else {
+    nodes.set(child, { parent, key, version: 0, root: undefined });
+  }
+}
+
+/** Cuts a removed value off its tree: later mutations through old proxies reach nobody. */
+export function detach(child: unknown): void {
+  if (typeof child !== 'object' || child === null) return;
+  const node = nodes.get(child);
+  if (node) node.parent = undefined;
+}
+
+export function detachAll(children: Iterable<unknown>): void {
+  for (const child of children) detach(child);
+}
+
+export interface Location {
+  root: Root;
+  path: PathKey[];
+}
+
+/**
+ * Finds where `raw` sits: its root and its path, or undefined when it is not (or no longer)
+ * in a tracked tree. With `bump`, marks it and every ancestor as changed for snapshots.
+ */
+export function locate(raw: object, bump = false): Location | undefined {
+  const keys: PathKey[] = [];
+  const version = bump ? ++clock : 0;
+  let cur = raw;
+  for (;;) {
+    const node = nodes.get(cur);
+    if (!node) return undefined;
+    if (bump) node.version = version;
+    if (node.root) return { root: node.root, path: keys.reverse() };
+    const parent = node.parent;
+    if (!parent) return undefined;
+    let key = node.key;
+    if (Array.isArray(parent)) {
+      if (parent[key as number] !== cur) {
+        key = parent.indexOf(cur);
+        if (key < 0) return undefined;
+        node.key = key;
+      }
+    } else if (parent instanceof Map) {
+      if (parent.get(key as string) !== cur) return undefined;
+    } else if (!Object.hasOwn(parent, key) || (parent as Record<PathKey, unknown>)[key] !== cur) {
+      return undefined;
+    }
+    keys.push(key);
+    cur = parent;
+  }
+}
+
+/** Marks `raw` and its ancestors as changed (after a rollback). */
+export function bump(raw: object): void {
+  locate(raw, true);
+}

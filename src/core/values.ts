@@ -1,0 +1,108 @@
+// The value rules (JSON plus Map and Set, from tastypy's "JSON only"): what may be stored in a
+// tracked tree. `adopt` checks a value and makes the private copy that the tree will own, so
+// that no object is ever reachable from two places (paths stay unique) or from outside.
+import type { PathKey } from './change.js';
+import { ValueError } from './errors.js';
+
+/** A linked list of keys, materialised into a path only when an error needs it. */
+interface Trail {
+  parent: Trail | undefined;
+  key: PathKey;
+}
+
+/** Something that may hold a tracked proxy's plain object (resolved by the tree module). */
+export type Unwrap = (value: object) => object;
+
+function pathOf(base: readonly PathKey[], trail: Trail | undefined): PathKey[] {
+  const keys: PathKey[] = [];
+  for (let t = trail; t; t = t.parent) keys.push(t.key);
+  return [...base, ...keys.reverse()];
+}
+
+/** True for the primitives the rules accept: strings, finite numbers, booleans and null. */
+export function isPrimitiveValue(value: unknown): value is string | number | boolean | null {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined (delete the key, or store null)';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'bigint') return 'a BigInt';
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  return `an instance of ${ctor || 'an unknown class'} (only plain objects, arrays, Map and Set)`;
+}
+
+/** Writes an own data property, safely for keys such as `__proto__`. */
+export function writeKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
+
+/**
+ * Checks `value` against the value rules and returns the copy the tree will own: primitives as
+ * they are, containers copied deeply (a tracked proxy's current contents are copied too).
+ * Throws a `ValueError` naming the offending path; nothing is modified on failure.
+ */
+export function adopt(value: unknown, base: readonly PathKey[], unwrap: Unwrap): unknown {
+  if (typeof value !== 'object' || value === null) {
+    if (isPrimitiveValue(value)) return value;
+    throw new ValueError([...base], describe(value));
+  }
+  return copy(value, base, undefined, new Set(), unwrap);
+}
+
+function copy(value: object, base: readonly PathKey[], trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap): unknown {
+  const raw = unwrap(value);
+  if (seen.has(raw)) throw new ValueError(pathOf(base, trail), 'a cycle (an object that contains itself)');
+  seen.add(raw);
+  const child = (v: unknown, key: PathKey): unknown => {
+    if (typeof v !== 'object' || v === null) {
+      if (isPrimitiveValue(v)) return v;
+      throw new ValueError(pathOf(base, { parent: trail, key }), describe(v));
+    }
+    return copy(v, base, { parent: trail, key }, seen, unwrap);
+  };
+  let out: unknown;
+  const proto = Object.getPrototypeOf(raw) as object | null;
+  if (Array.isArray(raw) && proto === Array.prototype) {
+    const arr = new Array<unknown>(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      if (!(i in raw)) throw new ValueError(pathOf(base, { parent: trail, key: i }), 'a hole in an array (store null)');
+      arr[i] = child(raw[i], i);
+    }
+    out = arr;
+  } else if (proto === Map.prototype) {
+    const map = new Map<string, unknown>();
+    for (const [k, v] of raw as Map<unknown, unknown>) {
+      if (typeof k !== 'string') throw new ValueError(pathOf(base, trail), `a Map key of type ${typeof k} (Map keys must be strings)`);
+      map.set(k, child(v, k));
+    }
+    out = map;
+  } else if (proto === Set.prototype) {
+    const set = new Set<unknown>();
+    for (const v of raw as Set<unknown>) {
+      if (!isPrimitiveValue(v)) throw new ValueError(pathOf(base, trail), `${typeof v === 'object' ? 'an object' : describe(v)} in a Set (Sets hold primitives)`);
+      set.add(v);
+    }
+    out = set;
+  } else if (proto === Object.prototype || proto === null) {
+    if (Object.getOwnPropertySymbols(raw).length > 0) throw new ValueError(pathOf(base, trail), 'a symbol key');
+    const obj: Record<string, unknown> = proto === null ? Object.create(null) : {};
+    for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key], key));
+    out = obj;
+  } else {
+    throw new ValueError(pathOf(base, trail), describe(raw));
+  }
+  seen.delete(raw);
+  return out;
+}
