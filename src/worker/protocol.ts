@@ -1,0 +1,88 @@
+// Every message and call that crosses the main thread ⇄ sync worker boundary. The worker
+// exposes `WorkerApi` through comlink; the main thread hands it a `ClientSink` proxy for the
+// events flowing back. Yjs updates travel as transferred ArrayBuffers (zero copy).
+
+/** Network state of a store: `offline` (no server, or not connected), `connecting`, `synced`. */
+export type NetStatus = 'offline' | 'connecting' | 'synced';
+
+/** An error as it crosses the boundary; the main thread turns it back into a typed error. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** One other peer's awareness state (another tab or another device). */
+export interface PeerState {
+  clientId: number;
+  state: Record<string, unknown>;
+}
+
+/** Where and how a store syncs with a server. */
+export interface SyncOptions {
+  /** The server's sync base, e.g. `ws://localhost:1234/sync`; the socket goes to `<url>/<name>`. */
+  url: string;
+  token?: string;
+}
+
+/** What the main thread asks the worker to open. */
+export interface OpenOptions {
+  name: string;
+  persist: boolean;
+  sync: SyncOptions | false;
+  /** Merge the IndexedDB log into one snapshot record once it holds this many entries. */
+  compactAfter?: number;
+  /** Cap of the reconnect backoff in ms (y-websocket's `maxBackoffTime`). */
+  maxBackoffMs?: number;
+}
+
+/** The worker's answer to `open`: the whole stored state, and the network status so far. */
+export interface OpenResult {
+  state: ArrayBuffer;
+  status: NetStatus;
+  clientId: number;
+}
+
+/** What `repair()` found: the local changes the server never saw, before they were dropped. */
+export interface RepairInfo {
+  /** A Yjs update holding every item the server lacked (apply it to a doc to look at them). */
+  dropped: ArrayBuffer;
+  /** Items (client, first clock, length) the server never received. */
+  inserts: Array<{ client: number; clock: number; length: number }>;
+  /** Deletions the server never received. */
+  deletes: Array<{ client: number; clock: number; length: number }>;
+  /** The server's whole state, which is now the local state. */
+  state: ArrayBuffer;
+}
+
+/** Events from the worker to the main thread. */
+export interface ClientSink {
+  /** Updates that came from elsewhere (other tabs, the server, the log); apply as non-local. */
+  update(updates: ArrayBuffer[]): void;
+  status(status: NetStatus): void;
+  error(error: ErrorInfo): void;
+  presence(peers: PeerState[]): void;
+  /** The whole state was replaced (a `repair()` here or in another tab): rebuild from it. */
+  reset(state: ArrayBuffer): void;
+  /** Test hook: whether this worker holds the network leadership of its store name. */
+  leader(isLeader: boolean): void;
+}
+
+/** The worker's face, driven by the main thread through comlink. */
+export interface WorkerApi {
+  open(opts: OpenOptions, sink: ClientSink): Promise<OpenResult>;
+  /** Local updates of the main doc, in order. */
+  push(updates: ArrayBuffer[]): void;
+  /** Resolves when every update pushed so far is in IndexedDB. */
+  flushed(): Promise<void>;
+  /** Resolves when the server holds every update pushed so far. */
+  synced(): Promise<void>;
+  /** Takes the cross-tab lock `name` and catches up with what the previous holder wrote; returns a ticket. */
+  lockAcquire(name: string): Promise<number>;
+  /** Makes this tab's changes durable and visible, then releases the lock of `ticket`. */
+  lockRelease(ticket: number): Promise<void>;
+  repair(): Promise<RepairInfo>;
+  /** Sets (or with null clears) this tab's awareness state. */
+  presence(state: Record<string, unknown> | null): void;
+  ping(): number;
+  close(): Promise<void>;
+}
