@@ -5,3 +5,4 @@ export { snapshot } from './snapshot.js';
 export { onBatch, pathOf, subscribe } from './subscribe.js';
 export { isTracked, track, type TrackOptions } from './track.js';
 export { transact, type TransactOptions } from './transact.js';
+export { ITERATE, setReadObserver, type ReadObserver } from './reads.js';

@@ -3,6 +3,7 @@
 // object underneath, and recorded as one Change (see transact.ts for delivery).
 import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
+import { ITERATE, readObserver } from './reads.js';
 import { emit, currentOrigin, recording } from './transact.js';
 import { arrayStart, SubscriberTrie } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, type Location, type Root } from './tree.js';
@@ -152,8 +153,9 @@ function deleteKey(raw: object, key: string | symbol): void {
 }
 
 const objectHandler: ProxyHandler<object> = {
-  get(raw, key) {
+  get(raw, key, receiver: object) {
     if (Array.isArray(raw) && key in arrayMethods) return arrayMethods[key as string];
+    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : Array.isArray(raw) && INDEX.test(key) ? Number(key) : key);
     const value = (raw as Record<PropertyKey, unknown>)[key];
     if (typeof value !== 'object' || value === null || typeof key === 'symbol' || !Object.hasOwn(raw, key)) return value;
     return view(value, raw, Array.isArray(raw) ? Number(key) : key);
@@ -165,6 +167,20 @@ const objectHandler: ProxyHandler<object> = {
   deleteProperty(raw, key) {
     deleteKey(raw, key);
     return true;
+  },
+  has(raw, key) {
+    if (readObserver && typeof key !== 'symbol') {
+      const proxy = existingProxy(raw);
+      if (proxy) readObserver(proxy, key);
+    }
+    return key in raw;
+  },
+  ownKeys(raw) {
+    if (readObserver) {
+      const proxy = existingProxy(raw);
+      if (proxy) readObserver(proxy, ITERATE);
+    }
+    return Reflect.ownKeys(raw);
   },
   defineProperty(raw, key, desc) {
     if ('get' in desc || 'set' in desc || !('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) {
@@ -323,6 +339,7 @@ type MapMethod = (this: Map<string, unknown>, ...args: never[]) => unknown;
 const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(null) as object, {
   get(this: Map<string, unknown>, key: string): unknown {
     const raw = toRaw(this);
+    readObserver?.(this, key);
     return view(raw.get(key), raw, key);
   },
   set(this: Map<string, unknown>, key: string, value: unknown): Map<string, unknown> {
@@ -358,6 +375,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     record(raw, loc, 'clear', [], before);
   },
   has(this: Map<string, unknown>, key: string): boolean {
+    readObserver?.(this, key);
     return toRaw(this).has(key);
   },
   keys(this: Map<string, unknown>) {
@@ -425,9 +443,10 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
   },
 });
 
-function collectionHandler(methods: Record<PropertyKey, unknown>): ProxyHandler<object> {
+function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Set<PropertyKey>): ProxyHandler<object> {
   return {
-    get(raw, key) {
+    get(raw, key, receiver: object) {
+      if (readObserver && shapeReads.has(key)) readObserver(receiver, ITERATE);
       if (key in methods) return methods[key];
       // Accessors and built-in methods (size, has, keys, ...) need the real Map/Set as `this`.
       const value = Reflect.get(raw, key, raw) as unknown;
@@ -441,5 +460,7 @@ function collectionHandler(methods: Record<PropertyKey, unknown>): ProxyHandler<
   };
 }
 
-const mapHandler = collectionHandler(mapMethods);
-const setHandler = collectionHandler(setMethods);
+// Reads that depend on a collection's whole contents rather than one key.
+const iteration: PropertyKey[] = ['size', 'forEach', 'keys', 'values', 'entries', Symbol.iterator];
+const mapHandler = collectionHandler(mapMethods, new Set(iteration));
+const setHandler = collectionHandler(setMethods, new Set([...iteration, 'has']));

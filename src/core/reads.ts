@@ -1,0 +1,19 @@
+// An optional observer of reads, for reactive bindings (tinysync/solid): it learns which key
+// of which tracked object a computation read, so that it can rerun on exactly those changes.
+import type { PathKey } from './change.js';
+
+/** The "key" reported for reads of a collection's shape: iteration, `length`, `size`, keys. */
+export const ITERATE: unique symbol = Symbol('tinysync.iterate');
+
+export type ReadObserver = (target: object, key: PathKey | typeof ITERATE) => void;
+
+/** The observer in force; `undefined` costs reads one comparison. */
+export let readObserver: ReadObserver | undefined;
+
+/**
+ * Installs (or, with `undefined`, removes) the one read observer. `target` is the tracked
+ * proxy read from. Used by tinysync/solid; there is one observer per page.
+ */
+export function setReadObserver(observer: ReadObserver | undefined): void {
+  readObserver = observer;
+}
