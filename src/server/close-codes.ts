@@ -1,0 +1,22 @@
+// WebSocket close codes the server uses. 1000–1011 are the standard ones; 4000–4999 are ours,
+// so a client can tell "you may not write" from "the server broke" and stop retrying.
+
+/** Close codes sent to sync clients, with the reason text that accompanies each. */
+export const CloseCode = {
+  /** The server is shutting down (SIGINT/SIGTERM or close()). Reconnect later. */
+  GOING_AWAY: 1001,
+  /** The frame is not a valid y-websocket message or its update could not be applied. */
+  INVALID_MESSAGE: 1007,
+  /** The frame is larger than `limits.maxMessageBytes` (sent by `ws` itself). */
+  TOO_BIG: 1009,
+  /** The server could not persist an update; the document was closed to stay consistent. */
+  INTERNAL_ERROR: 1011,
+  /** The connection's token expired while it was open. */
+  TOKEN_EXPIRED: 4001,
+  /** A client holding a read token sent a change. The change was not applied. */
+  READ_ONLY: 4003,
+  /** The document's stored log cannot be loaded, so it is not served (its data is left untouched). */
+  DOC_UNAVAILABLE: 4500,
+} as const;
+
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,0 +1,34 @@
+// One client socket on one document, as the room sees it.
+import type { WebSocket } from 'ws';
+import type { Right } from './tokens.js';
+
+/** A connected client: its socket, what its token allows, and the awareness ids it controls. */
+export interface Conn {
+  readonly id: number;
+  readonly ws: WebSocket;
+  readonly doc: string;
+  readonly right: Right;
+  readonly sub: string;
+  /** Awareness client ids announced over this socket; removed when it closes. */
+  readonly awarenessIds: Set<number>;
+  /** Set once the socket is closing; queued messages of a closed client are dropped. */
+  closed: boolean;
+  /** Whether a pong came back since the last ping. */
+  alive: boolean;
+}
+
+/** Closes a client with a code and reason once; later calls do nothing. */
+export function closeConn(conn: Conn, code: number, reason: string): void {
+  if (conn.closed) return;
+  conn.closed = true;
+  // Close reasons are limited to 123 bytes by the protocol.
+  conn.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+}
+
+/** Sends a frame unless the socket is closing; a send error closes the socket. */
+export function sendTo(conn: Conn, frame: Uint8Array): void {
+  if (conn.closed || conn.ws.readyState !== conn.ws.OPEN) return;
+  conn.ws.send(frame, (err) => {
+    if (err) conn.ws.terminate();
+  });
+}

@@ -1,0 +1,43 @@
+// Errors the server throws to its caller (bad options, bad tokens, unreadable documents).
+// Problems caused by a client never throw: they close that client's socket with a close code.
+import { TinysyncError } from '../core/errors.js';
+
+/** A token was missing, malformed, badly signed, expired, or does not grant what was asked. */
+export class TokenError extends TinysyncError {
+  /** The HTTP status the server answers with: 401 (who are you?) or 403 (not allowed). */
+  readonly status: 401 | 403;
+  constructor(code: string, message: string, status: 401 | 403, doc?: string, options?: { cause?: unknown }) {
+    super(code, `tinysync: ${message}`, doc === undefined ? [] : [doc], options);
+    this.status = status;
+  }
+}
+
+/** A document's stored log could not be read or applied; the document is not served. */
+export class DocumentUnavailableError extends TinysyncError {
+  constructor(doc: string, options?: { cause?: unknown }) {
+    super('E_DOC_UNAVAILABLE', `tinysync: stored log of document "${doc}" cannot be loaded; not serving it`, [doc], options);
+  }
+}
+
+/** The persistence backend failed to store an update; the document is closed to stay consistent. */
+export class PersistenceError extends TinysyncError {
+  constructor(doc: string, what: string, options?: { cause?: unknown }) {
+    super('E_PERSIST', `tinysync: could not ${what} for document "${doc}"`, [doc], options);
+  }
+}
+
+/** An option of createSyncServer() or a CLI flag has a value the server cannot use. */
+export class OptionError extends TinysyncError {
+  constructor(option: string, message: string) {
+    super('E_OPTION', `tinysync: ${option}: ${message}`, [option]);
+  }
+}
+
+/** An HTTP request the server answers with an error status (404, 405, 413, ...). */
+export class HttpError extends TinysyncError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super('E_HTTP', message);
+    this.status = status;
+  }
+}

@@ -1,0 +1,160 @@
+// The HTTP side of the server: health, token registration, document reads, static files.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as Y from 'yjs';
+import { docToJSON } from './doc-json.js';
+import { decodeDocName } from './doc-names.js';
+import type { Logger } from './log.js';
+import type { Rooms } from './rooms.js';
+import type { StaticFiles } from './static.js';
+import { createToken, grants, parseTtl, verifyToken, type Right } from './tokens.js';
+import { DocumentUnavailableError, HttpError, TokenError } from './errors.js';
+
+/** What the HTTP routes need from the server. */
+export interface HttpContext {
+  secret: string | undefined;
+  adminKey: string | undefined;
+  rooms: Rooms;
+  files: StaticFiles | undefined;
+  logger: Logger;
+  health(): Record<string, unknown>;
+}
+
+const MAX_BODY = 16 * 1024;
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS' };
+
+/** Builds the `request` listener of the HTTP server. */
+export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(ctx, req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : err instanceof TokenError ? err.status : 500;
+      if (status === 500) ctx.logger({ level: 'error', event: 'http-error', method: req.method, url: req.url, error: err });
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendJSON(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
+    });
+  };
+}
+
+async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const path = url.pathname;
+  const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
+  if (api && req.method === 'OPTIONS') {
+    res.writeHead(204, CORS);
+    res.end();
+    return;
+  }
+  if (path === '/health') {
+    requireMethod(req, 'GET');
+    return sendJSON(res, 200, ctx.health());
+  }
+  if (path === '/register') {
+    requireMethod(req, 'POST');
+    return register(ctx, req, res);
+  }
+  if (path.startsWith('/docs/')) {
+    requireMethod(req, 'GET');
+    const [segment, tail, ...rest] = path.slice('/docs/'.length).split('/');
+    const doc = decodeDocName(segment ?? '');
+    if (doc === null || rest.length > 0 || (tail !== undefined && tail !== 'update')) throw new HttpError(404, 'no such endpoint');
+    await authorize(ctx, req, doc);
+    return readDoc(ctx, res, doc, tail === 'update');
+  }
+  if (path === '/sync' || path.startsWith('/sync/')) throw new HttpError(426, 'this endpoint speaks WebSocket (y-websocket protocol)');
+  if (ctx.files && (req.method === 'GET' || req.method === 'HEAD')) return ctx.files.serve(req, res, path);
+  throw new HttpError(404, 'not found');
+}
+
+async function authorize(ctx: HttpContext, req: IncomingMessage, doc: string): Promise<void> {
+  if (ctx.secret === undefined) return;
+  const header = req.headers.authorization ?? '';
+  const m = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!m) throw new TokenError('E_TOKEN_MISSING', 'missing token (Authorization: Bearer <token>)', 401, doc);
+  const claims = await verifyToken(m[1]!, ctx.secret);
+  if (!grants(claims, doc, 'read')) throw new TokenError('E_TOKEN_SCOPE', `token does not grant document "${doc}"`, 403, doc);
+}
+
+async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binary: boolean): Promise<void> {
+  let room;
+  try {
+    room = await ctx.rooms.acquire(doc);
+  } catch (err) {
+    if (err instanceof DocumentUnavailableError) throw new HttpError(503, err.message);
+    throw err;
+  }
+  try {
+    const body = await room.run(() => (binary ? Y.encodeStateAsUpdate(room.doc) : JSON.stringify(docToJSON(room.doc))));
+    if (typeof body === 'string') return sendJSON(res, 200, body);
+    res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': body.byteLength, 'Cache-Control': 'no-store' });
+    res.end(body);
+  } finally {
+    ctx.rooms.release(room);
+  }
+}
+
+async function register(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (ctx.adminKey === undefined) throw new HttpError(404, 'registration is disabled (no admin key configured)');
+  if (ctx.secret === undefined) throw new HttpError(501, 'the server runs open (no secret): there are no tokens to hand out');
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!m || !sameSecret(m[1]!, ctx.adminKey)) throw new HttpError(401, 'admin key required (Authorization: Bearer <admin key>)');
+  const body = await readJSON(req);
+  const doc = body.doc ?? '*';
+  const right = body.right ?? 'write';
+  const ttl = body.ttl ?? '30d';
+  if (typeof doc !== 'string' || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
+    throw new HttpError(400, 'body: { doc?: string, right?: "read" | "write", ttl?: string | number }');
+  }
+  let seconds: number;
+  try {
+    seconds = parseTtl(ttl);
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+  const clientId = randomUUID();
+  let token: string;
+  try {
+    token = await createToken({ secret: ctx.secret, doc, right: right as Right, sub: clientId, ttl: seconds });
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, doc, right });
+  sendJSON(res, 201, { clientId, token, doc, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+}
+
+async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new HttpError(413, 'body too large');
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'body is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function requireMethod(req: IncomingMessage, method: string): void {
+  if (req.method !== method) throw new HttpError(405, `use ${method}`);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+function sendJSON(res: ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.end(text);
+}

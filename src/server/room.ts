@@ -1,0 +1,304 @@
+// One loaded document: its Y.Doc, its awareness, its clients, and the rules for changing it.
+// Every update a client sends is validated, applied, appended to the stored log, and only then
+// broadcast. All work on a room runs through one queue, so with an asynchronous backend no
+// client can see state that is not yet stored.
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CloseCode } from './close-codes.js';
+import { closeConn, sendTo, type Conn } from './connection.js';
+import { DocumentUnavailableError, PersistenceError } from './errors.js';
+import type { Logger } from './log.js';
+import type { Persistence } from './persistence.js';
+import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
+
+type Task = () => void | Promise<void>;
+
+/** What a room needs from its server. */
+export interface RoomContext {
+  persistence: Persistence;
+  logger: Logger;
+  /** Compact the stored log once it holds this many updates. */
+  compactAfterUpdates: number;
+}
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly conns = new Set<Conn>();
+  /** Connections admitted at the upgrade but not yet attached, and HTTP requests reading the doc. */
+  holds = 0;
+  /** Set when the room stopped serving (persistence failure or unload); it must not be used again. */
+  closed = false;
+  idleTimer: NodeJS.Timeout | undefined;
+
+  private lastSeq = 0;
+  private logLength = 0;
+  private compactPending = false;
+  private tail: Promise<void> | null = null;
+  /** Updates emitted by the doc during the current apply, to be stored then broadcast. */
+  private emitted: Uint8Array[] = [];
+
+  private constructor(
+    readonly name: string,
+    private readonly ctx: RoomContext,
+  ) {
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array) => this.emitted.push(update));
+    this.awareness.on('update', this.onAwareness);
+  }
+
+  /**
+   * Loads a document from its stored log. Throws DocumentUnavailableError when the log cannot
+   * be read or applied; nothing is written in that case, so the stored data stays as it was.
+   */
+  static async load(name: string, ctx: RoomContext): Promise<Room> {
+    const room = new Room(name, ctx);
+    try {
+      const log = await ctx.persistence.load(name);
+      room.doc.transact(() => {
+        for (const update of log.updates) Y.applyUpdate(room.doc, update, 'load');
+      });
+      room.lastSeq = log.lastSeq;
+      room.logLength = log.updates.length;
+    } catch (err) {
+      room.doc.destroy();
+      throw new DocumentUnavailableError(name, { cause: err });
+    }
+    room.emitted = [];
+    if (room.logLength >= ctx.compactAfterUpdates) room.scheduleCompaction();
+    return room;
+  }
+
+  /** Number of clients plus pending holds: the room may unload only when this is 0. */
+  get users(): number {
+    return this.conns.size + this.holds;
+  }
+
+  /** Runs `task` after every earlier task of this room (synchronously when none is pending). */
+  enqueue(task: Task): void {
+    if (this.tail) {
+      this.settle(this.tail.then(task));
+      return;
+    }
+    try {
+      const pending = task();
+      if (pending) this.settle(pending);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Like enqueue, for callers that need the result (HTTP reads). */
+  run<R>(fn: () => R): Promise<R> {
+    return new Promise<R>((resolve, reject) =>
+      this.enqueue(() => {
+        try {
+          resolve(fn());
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    );
+  }
+
+  /** Attaches a client and opens the sync: our state vector, then who is present. */
+  attach(conn: Conn): void {
+    this.conns.add(conn);
+    this.enqueue(() => {
+      sendTo(conn, encodeStep1(this.doc));
+      const states = [...this.awareness.getStates().keys()];
+      if (states.length > 0) sendTo(conn, encodeAwareness(this.awareness, states));
+    });
+  }
+
+  /** Detaches a closed client and removes the presence it announced. */
+  detach(conn: Conn): void {
+    if (!this.conns.delete(conn)) return;
+    if (conn.awarenessIds.size > 0 && !this.closed) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
+    }
+  }
+
+  /** Handles one frame from a client, in order with everything else done to this room. */
+  receive(conn: Conn, frame: Uint8Array): void {
+    this.enqueue(() => (conn.closed || this.closed ? undefined : this.handle(conn, frame)));
+  }
+
+  private handle(conn: Conn, frame: Uint8Array): void | Promise<void> {
+    let message;
+    try {
+      message = decodeMessage(frame);
+    } catch (err) {
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid message', err);
+    }
+    switch (message.kind) {
+      case 'step1': {
+        let reply: Uint8Array;
+        try {
+          reply = encodeStep2(this.doc, message.stateVector);
+        } catch (err) {
+          return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid state vector', err);
+        }
+        sendTo(conn, reply);
+        return;
+      }
+      case 'update':
+        return conn.right === 'write' ? this.applyFrom(conn, message.update) : this.checkReadOnly(conn, message.update);
+      case 'awareness':
+        try {
+          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn);
+        } catch (err) {
+          this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid awareness update', err);
+        }
+        return;
+      case 'query-awareness':
+        sendTo(conn, encodeAwareness(this.awareness, [...this.awareness.getStates().keys()]));
+        return;
+    }
+  }
+
+  /**
+   * A read client may send updates that hold nothing new (its answer to our sync step 1, or
+   * state it got from us before a reconnect). Anything new closes it; nothing is applied.
+   */
+  private checkReadOnly(conn: Conn, update: Uint8Array): void {
+    let known: boolean;
+    try {
+      known = Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+    } catch (err) {
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
+    }
+    if (!known) this.refuse(conn, CloseCode.READ_ONLY, 'read-only token: update refused, not applied');
+  }
+
+  private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
+    // Parse the whole update before touching the doc: a truncated or garbled one throws here,
+    // while Y.applyUpdate could integrate its first structs before failing on the rest.
+    try {
+      Y.parseUpdateMeta(update);
+    } catch (err) {
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
+    }
+    let failure: unknown;
+    this.emitted = [];
+    try {
+      Y.applyUpdate(this.doc, update, conn);
+    } catch (err) {
+      failure = err;
+    }
+    // Whatever the doc did take in (even from an update that failed halfway) is stored and
+    // broadcast, so memory, disk and clients agree; the sender is closed if it failed.
+    const changes = this.emitted;
+    this.emitted = [];
+    if (failure !== undefined) this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', failure);
+    return this.store(changes, conn, 0);
+  }
+
+  private store(changes: Uint8Array[], origin: Conn, from: number): void | Promise<void> {
+    for (let i = from; i < changes.length; i++) {
+      const update = changes[i]!;
+      let seq: number | Promise<number>;
+      try {
+        seq = this.ctx.persistence.append(this.name, update);
+      } catch (err) {
+        return this.persistFailed(err);
+      }
+      if (typeof seq !== 'number') {
+        return seq.then(
+          (s) => {
+            this.stored(s, update, origin);
+            return this.store(changes, origin, i + 1);
+          },
+          (err: unknown) => this.persistFailed(err),
+        );
+      }
+      this.stored(seq, update, origin);
+    }
+  }
+
+  private stored(seq: number, update: Uint8Array, origin: Conn): void {
+    this.lastSeq = seq;
+    this.logLength++;
+    const frame = encodeUpdate(update);
+    for (const conn of this.conns) if (conn !== origin) sendTo(conn, frame);
+    if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+  }
+
+  /**
+   * The doc now holds a change the disk does not: stop serving it. Clients are closed and
+   * reconnect to a fresh load of the stored log; their own copies still hold the change.
+   */
+  private persistFailed(err: unknown): void {
+    const error = new PersistenceError(this.name, 'append an update', { cause: err });
+    this.ctx.logger({ level: 'error', event: 'persist-failed', doc: this.name, error });
+    this.shutDown(CloseCode.INTERNAL_ERROR, 'could not store the update');
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compactPending) return;
+    this.compactPending = true;
+    setImmediate(() => this.enqueue(() => this.compactNow()));
+  }
+
+  /** Replaces the stored log by one snapshot update (one transaction in the backend). */
+  compactNow(): void | Promise<void> {
+    this.compactPending = false;
+    if (this.closed || this.logLength <= 1) return;
+    const upTo = this.lastSeq;
+    const before = this.logLength;
+    const done = (): void => {
+      this.logLength -= before - 1;
+      this.ctx.logger({ level: 'info', event: 'compact', doc: this.name, updates: before });
+    };
+    const failed = (err: unknown): void => {
+      this.ctx.logger({ level: 'error', event: 'compact-failed', doc: this.name, error: new PersistenceError(this.name, 'compact the log', { cause: err }) });
+    };
+    try {
+      const r = this.ctx.persistence.compact(this.name, Y.encodeStateAsUpdate(this.doc), upTo);
+      if (r) return r.then(done, failed);
+      done();
+    } catch (err) {
+      failed(err);
+    }
+  }
+
+  /** Closes every client with `code` and frees the doc; the room is not used again. */
+  shutDown(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idleTimer);
+    for (const conn of this.conns) closeConn(conn, code, reason);
+    this.doc.destroy();
+  }
+
+  /** Resolves once every queued task has run. */
+  async drain(): Promise<void> {
+    while (this.tail) await this.tail;
+  }
+
+  private onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    const conn = this.conns.has(origin as Conn) ? (origin as Conn) : null;
+    if (conn) {
+      for (const id of added) conn.awarenessIds.add(id);
+      for (const id of removed) conn.awarenessIds.delete(id);
+    }
+    const frame = encodeAwareness(this.awareness, [...added, ...updated, ...removed]);
+    for (const c of this.conns) if (c !== conn) sendTo(c, frame);
+  };
+
+  private refuse(conn: Conn, code: number, reason: string, err?: unknown): void {
+    this.ctx.logger({ level: 'warn', event: 'client-refused', doc: this.name, conn: conn.id, sub: conn.sub, code, reason, ...(err === undefined ? {} : { error: err }) });
+    closeConn(conn, code, reason);
+  }
+
+  private settle(pending: Promise<void>): void {
+    const tail: Promise<void> = pending.catch((err: unknown) => this.fail(err)).then(() => {
+      if (this.tail === tail) this.tail = null;
+    });
+    this.tail = tail;
+  }
+
+  private fail(err: unknown): void {
+    this.ctx.logger({ level: 'error', event: 'room-error', doc: this.name, error: err });
+  }
+}

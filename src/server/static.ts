@@ -1,0 +1,93 @@
+// Serves a folder (the built demo) at `/`: safe paths only, content types, SPA fallback.
+import { createReadStream, type Stats } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/** Serves files of one folder; see {@link StaticFiles.serve}. */
+export class StaticFiles {
+  private root: Promise<string>;
+
+  constructor(folder: string) {
+    this.root = realpath(folder);
+  }
+
+  /**
+   * Answers a GET/HEAD for a file under the folder. Paths that leave the folder (`..`, encoded
+   * or not, symlinks pointing outside, NUL bytes) get 404. A missing path without a file
+   * extension falls back to `index.html` (client-side routing). HTML and `sw.js` are sent with
+   * `Cache-Control: no-cache` so a new deploy is picked up; Vite's hashed `/assets/*` are immutable.
+   */
+  async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const root = await this.root;
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return notFound(res);
+    }
+    if (rel.includes('\0') || rel.includes('\\')) return notFound(res);
+    let file = await this.resolve(root, rel);
+    if (!file && extname(rel) === '') file = await this.resolve(root, '/index.html');
+    if (!file) return notFound(res);
+    const name = file.path.slice(root.length);
+    const type = TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+    const noCache = type.startsWith('text/html') || /(^|\/)sw\.js$/.test(name) || type.startsWith('application/manifest+json');
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': file.stats.size,
+      'Cache-Control': noCache ? 'no-cache' : name.startsWith(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'public, max-age=0',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+  }
+
+  /** The real path of a regular file inside root for the URL path `rel`, or null. */
+  private async resolve(root: string, rel: string): Promise<{ path: string; stats: Stats } | null> {
+    try {
+      let path = await realpath(join(root, rel));
+      if (path !== root && !path.startsWith(root + sep)) return null;
+      let stats = await stat(path);
+      if (stats.isDirectory()) {
+        path = await realpath(join(path, 'index.html'));
+        if (!path.startsWith(root + sep)) return null;
+        stats = await stat(path);
+      }
+      return stats.isFile() ? { path, stats } : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('not found\n');
+}
