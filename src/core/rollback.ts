@@ -1,7 +1,7 @@
 // Undoing one logged mutation, for a transaction that throws. Entries are undone newest first,
 // so each undo sees the container exactly as its mutation left it.
 import type { Entry } from './transact.js';
-import { attach, bump, detach, detachAll } from './tree.js';
+import { attach, touch, detach, detachAll } from './tree.js';
 import { writeKey } from './values.js';
 
 function restoreRange(raw: unknown[], at: number, items: readonly unknown[]): void {
@@ -17,7 +17,7 @@ export function undo({ raw, op, args, previous }: Entry): void {
   else if (raw instanceof Map) undoMap(raw, op, args, previous);
   else if (raw instanceof Set) undoSet(raw, op, args, previous);
   else undoObject(raw as Record<string, unknown>, op, args, previous);
-  bump(raw);
+  touch(raw);
 }
 
 function undoArray(raw: unknown[], op: Entry['op'], args: unknown[], previous: unknown): void {

@@ -6,7 +6,7 @@ import { ValueError } from './errors.js';
 import { ITERATE, readObserver } from './reads.js';
 import { emit, currentOrigin, recording } from './transact.js';
 import { arrayStart, SubscriberTrie } from './trie.js';
-import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, type Location, type Root } from './tree.js';
+import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */
@@ -64,6 +64,7 @@ function view(value: unknown, parent: object, key: PathKey): unknown {
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, start?: number): void {
+  touch(raw);
   if (!loc) {
     // Not in a tree any more: nothing to tell, but a transaction must still be able to undo it.
     if (recording()) emit({ raw, op, args, previous, change: undefined, root: undefined });
@@ -108,7 +109,7 @@ function setKey(raw: object, key: string | symbol, value: unknown): void {
   const had = Object.hasOwn(obj, key);
   const old = had ? obj[key] : undefined;
   if (had && sameValue(old, value)) return;
-  const loc = locate(raw, true);
+  const loc = locate(raw);
   const stored = adopt(value, pathFor(loc, key), toRaw);
   writeKey(obj, key, stored);
   detach(old);
@@ -122,7 +123,7 @@ function setIndex(raw: unknown[], key: string, value: unknown): void {
   if (i > raw.length) throw new ValueError(pathFor(locate(raw), i), `an item past the end of an array of ${raw.length} (it would leave holes)`);
   const old = raw[i];
   if (i < raw.length && sameValue(old, value)) return;
-  const loc = locate(raw, true);
+  const loc = locate(raw);
   const stored = adopt(value, pathFor(loc, i), toRaw);
   raw[i] = stored;
   detach(old);
@@ -134,7 +135,7 @@ function setLength(raw: unknown[], value: unknown): void {
     refuseShape(raw, `length ${String(value)} (length may only shrink an array; growing it would leave holes)`);
   }
   if (value === raw.length) return;
-  const loc = locate(raw, true);
+  const loc = locate(raw);
   const removed = raw.splice(value);
   detachAll(removed);
   record(raw, loc, 'splice', [value, removed.length], removed);
@@ -146,7 +147,7 @@ function deleteKey(raw: object, key: string | symbol): void {
   const obj = raw as Record<string, unknown>;
   if (!Object.hasOwn(obj, key)) return;
   const old = obj[key];
-  const loc = locate(raw, true);
+  const loc = locate(raw);
   delete obj[key];
   detach(old);
   record(raw, loc, 'delete', [key], old, key);
@@ -225,7 +226,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const raw = toRaw(this);
     const start = raw.length;
     if (items.length === 0) return start;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const stored = adoptAll(items, loc, start);
     for (const item of stored) raw.push(item);
     record(raw, loc, 'push', stored, undefined, undefined, start);
@@ -234,7 +235,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
   pop(this: unknown[]): unknown {
     const raw = toRaw(this);
     if (raw.length === 0) return undefined;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const old = raw.pop();
     detach(old);
     record(raw, loc, 'pop', [], old, undefined, raw.length);
@@ -243,7 +244,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
   shift(this: unknown[]): unknown {
     const raw = toRaw(this);
     if (raw.length === 0) return undefined;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const old = raw.shift();
     detach(old);
     record(raw, loc, 'shift', [], old);
@@ -252,7 +253,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
   unshift(this: unknown[], ...items: unknown[]): number {
     const raw = toRaw(this);
     if (items.length === 0) return raw.length;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const stored = adoptAll(items, loc, 0);
     raw.unshift(...stored);
     record(raw, loc, 'unshift', stored, undefined);
@@ -265,7 +266,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const deleteCount = args.length === 0 ? 0 : args.length === 1 ? length - start : Math.min(Math.max(toInteger(args[1]), 0), length - start);
     const items = args.slice(2);
     if (deleteCount === 0 && items.length === 0) return [];
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const stored = adoptAll(items, loc, start);
     const removed = raw.splice(start, deleteCount, ...stored);
     detachAll(removed);
@@ -278,14 +279,14 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const before = raw.slice();
     if (compare) raw.sort((a, b) => compare(view(a, raw, 0), view(b, raw, 0)));
     else raw.sort();
-    if (!unchanged(before, raw)) record(raw, locate(raw, true), 'sort', compare ? [compare] : [], before);
+    if (!unchanged(before, raw)) record(raw, locate(raw), 'sort', compare ? [compare] : [], before);
     return this;
   },
   reverse(this: unknown[]): unknown[] {
     const raw = toRaw(this);
     const before = raw.slice();
     raw.reverse();
-    if (!unchanged(before, raw)) record(raw, locate(raw, true), 'reverse', [], before);
+    if (!unchanged(before, raw)) record(raw, locate(raw), 'reverse', [], before);
     return this;
   },
   fill(this: unknown[], value: unknown, startArg?: unknown, endArg?: unknown): unknown[] {
@@ -293,7 +294,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const start = relative(startArg, raw.length, 0);
     const end = relative(endArg, raw.length, raw.length);
     if (start >= end) return this;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const stored = adoptAll(new Array<unknown>(end - start).fill(value), loc, start);
     if (unchanged(stored, raw, start)) return this;
     const before = raw.slice(start, end);
@@ -309,7 +310,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const end = relative(endArg, raw.length, raw.length);
     const count = Math.min(end - start, raw.length - target);
     if (count <= 0) return this;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     // Objects are copied, not moved: each stored object has exactly one place.
     const copies = adoptAll(raw.slice(start, start + count), loc, target);
     if (unchanged(copies, raw, target)) return this;
@@ -348,7 +349,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     const had = raw.has(key);
     const old = raw.get(key);
     if (had && sameValue(old, value)) return this;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     const stored = adopt(value, pathFor(loc, key), toRaw);
     raw.set(key, stored);
     detach(old);
@@ -359,7 +360,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     const raw = toRaw(this);
     if (!raw.has(key)) return false;
     const old = raw.get(key);
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     raw.delete(key);
     detach(old);
     record(raw, loc, 'delete', [key], old, key);
@@ -369,7 +370,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     const raw = toRaw(this);
     if (raw.size === 0) return;
     const before = [...raw];
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     raw.clear();
     for (const [, v] of before) detach(v);
     record(raw, loc, 'clear', [], before);
@@ -402,7 +403,7 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
     const raw = toRaw(this);
     if (!isPrimitiveValue(value)) refuseShape(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set (Sets hold strings, finite numbers, booleans and null)`);
     if (raw.has(value)) return this;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     raw.add(value);
     record(raw, loc, 'add', [value], undefined);
     return this;
@@ -410,7 +411,7 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
   delete(this: Set<unknown>, value: unknown): boolean {
     const raw = toRaw(this);
     if (!raw.has(value)) return false;
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     raw.delete(value);
     record(raw, loc, 'delete', [value], value);
     return true;
@@ -437,7 +438,7 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
     const raw = toRaw(this);
     if (raw.size === 0) return;
     const before = [...raw];
-    const loc = locate(raw, true);
+    const loc = locate(raw);
     raw.clear();
     record(raw, loc, 'clear', [], before);
   },

@@ -84,16 +84,14 @@ export interface Location {
 
 /**
  * Finds where `raw` sits: its root and its path, or undefined when it is not (or no longer)
- * in a tracked tree. With `bump`, marks it and every ancestor as changed for snapshots.
+ * in a tracked tree.
  */
-export function locate(raw: object, bump = false): Location | undefined {
+export function locate(raw: object): Location | undefined {
   const keys: PathKey[] = [];
-  const version = bump ? ++clock : 0;
   let cur = raw;
   for (;;) {
     const node = nodes.get(cur);
     if (!node) return undefined;
-    if (bump) node.version = version;
     if (node.root) return { root: node.root, path: keys.reverse() };
     const parent = node.parent;
     if (!parent) return undefined;
@@ -114,7 +112,8 @@ export function locate(raw: object, bump = false): Location | undefined {
   }
 }
 
-/** Marks `raw` and its ancestors as changed (after a rollback). */
-export function bump(raw: object): void {
-  locate(raw, true);
+/** Marks `raw` and its ancestors as changed, so that snapshots copy them afresh. */
+export function touch(raw: object): void {
+  const version = ++clock;
+  for (let node = nodes.get(raw); node; node = node.parent && nodes.get(node.parent)) node.version = version;
 }
