@@ -5,8 +5,9 @@ import { attach, touch, detach, detachAll } from './tree.js';
 import { writeKey } from './values.js';
 
 function restoreRange(raw: unknown[], at: number, items: readonly unknown[]): void {
+  // Detach first: an item may be restored to a place another item is leaving (reverse, sort).
+  for (let i = 0; i < items.length; i++) detach(raw[at + i]);
   for (let i = 0; i < items.length; i++) {
-    detach(raw[at + i]);
     raw[at + i] = items[i];
     attach(items[i], raw, at + i);
   }
