@@ -1,0 +1,12 @@
+import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
+
+/**
+ * An op that does not apply to the patched value: its path leads nowhere, or what is there
+ * is not the old value the op expects (the value was not the `a` the ops were made from).
+ * `patch` and `revert` leave the target as it was before the call.
+ */
+export class PatchError extends TinysyncError {
+  constructor(op: string, path: PathKey[], why: string) {
+    super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}: ${why}`, path);
+  }
+}
