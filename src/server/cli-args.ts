@@ -1,0 +1,114 @@
+// Parses the `tinysync` command line (and TINYSYNC_* environment) into what to run.
+import { parseArgs } from 'node:util';
+import { OptionError } from './errors.js';
+import type { SyncServerOptions } from './options.js';
+import type { CreateTokenOptions } from './tokens.js';
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { command: 'serve'; options: SyncServerOptions }
+  | { command: 'token'; options: CreateTokenOptions }
+  | { command: 'help'; text: string };
+
+export const USAGE = `tinysync — sync server for tinysync / y-websocket clients
+
+Usage:
+  tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data] [--secret S]
+                 [--admin-key K] [--static DIR] [--max-message-bytes N]
+                 [--max-connections N] [--max-connections-per-doc N]
+  tinysync token --secret S --doc NAME|PREFIX* [--write] [--ttl 7d] [--sub ID]
+  tinysync help
+
+Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
+TINYSYNC_HOST, TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
+TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC.
+Flags win over the environment. token also reads TINYSYNC_SECRET.
+`;
+
+/**
+ * Turns `argv` (without `node` and the script) and the environment into a command.
+ * Throws OptionError on unknown flags or bad values.
+ *
+ * @example
+ * parseCli(['serve', '--port', '0'], {}) // → { command: 'serve', options: { port: 0, ... } }
+ */
+export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: USAGE };
+  if (command === 'serve') return { command: 'serve', options: parseServe(rest, env) };
+  if (command === 'token') return { command: 'token', options: parseToken(rest, env) };
+  throw new OptionError('command', `unknown command ${JSON.stringify(command)}; expected serve, token or help`);
+}
+
+function parseServe(args: string[], env: Record<string, string | undefined>): SyncServerOptions {
+  const { values } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    secret: { type: 'string' },
+    'admin-key': { type: 'string' },
+    static: { type: 'string' },
+    'max-message-bytes': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-connections-per-doc': { type: 'string' },
+  });
+  const pick = (flag: string, name: string): string | undefined => (values[flag] as string | undefined) ?? nonEmpty(env[`TINYSYNC_${name}`]);
+  const options: SyncServerOptions = {
+    port: int('port', pick('port', 'PORT') ?? nonEmpty(env.PORT) ?? '1234', 0, 65535),
+    host: pick('host', 'HOST') ?? '127.0.0.1',
+    dataDir: pick('data', 'DATA') ?? './data',
+    limits: {},
+  };
+  const secret = pick('secret', 'SECRET');
+  const adminKey = pick('admin-key', 'ADMIN_KEY');
+  const folder = pick('static', 'STATIC');
+  if (secret !== undefined) options.secret = secret;
+  if (adminKey !== undefined) options.adminKey = adminKey;
+  if (folder !== undefined) options.static = folder;
+  const limits: NonNullable<SyncServerOptions['limits']> = {};
+  const maxMessage = pick('max-message-bytes', 'MAX_MESSAGE_BYTES');
+  const maxConns = pick('max-connections', 'MAX_CONNECTIONS');
+  const maxPerDoc = pick('max-connections-per-doc', 'MAX_CONNECTIONS_PER_DOC');
+  if (maxMessage !== undefined) limits.maxMessageBytes = int('max-message-bytes', maxMessage, 1);
+  if (maxConns !== undefined) limits.maxConnections = int('max-connections', maxConns, 1);
+  if (maxPerDoc !== undefined) limits.maxConnectionsPerDoc = int('max-connections-per-doc', maxPerDoc, 1);
+  options.limits = limits;
+  return options;
+}
+
+function parseToken(args: string[], env: Record<string, string | undefined>): CreateTokenOptions {
+  const { values } = parse(args, {
+    secret: { type: 'string' },
+    doc: { type: 'string' },
+    write: { type: 'boolean' },
+    ttl: { type: 'string' },
+    sub: { type: 'string' },
+  });
+  const secret = (values.secret as string | undefined) ?? nonEmpty(env.TINYSYNC_SECRET);
+  if (secret === undefined) throw new OptionError('secret', 'required (--secret or TINYSYNC_SECRET)');
+  const doc = values.doc as string | undefined;
+  if (doc === undefined) throw new OptionError('doc', 'required: a document name, or a prefix ending in * (quote it in the shell)');
+  const options: CreateTokenOptions = { secret, doc, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
+  if (typeof values.sub === 'string') options.sub = values.sub;
+  return options;
+}
+
+type Spec = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse(args: string[], options: Spec): { values: Record<string, string | boolean | undefined> } {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> };
+  } catch (err) {
+    throw new OptionError('arguments', (err as Error).message);
+  }
+}
+
+function int(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new OptionError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The `tinysync` command: `serve` runs the sync server until SIGINT/SIGTERM, `token` prints a
+// signed access token.
+import { parseCli } from './cli-args.js';
+import { TinysyncError } from '../core/errors.js';
+import { createSyncServer } from './server.js';
+import { createToken } from './tokens.js';
+
+async function main(): Promise<number> {
+  const cli = parseCli(process.argv.slice(2), process.env);
+  if (cli.command === 'help') {
+    process.stdout.write(cli.text);
+    return 0;
+  }
+  if (cli.command === 'token') {
+    process.stdout.write(`${await createToken(cli.options)}\n`);
+    return 0;
+  }
+  const server = await createSyncServer(cli.options);
+  if (cli.options.secret === undefined) {
+    process.stderr.write(
+      '\n  !!! tinysync: NO SECRET SET — this server is OPEN: anyone who can reach it can read and write every document.\n' +
+        '  !!! Pass --secret (or TINYSYNC_SECRET) to require signed tokens.\n\n',
+    );
+  }
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(1); // a second signal: do not wait any longer
+      stopping = true;
+      process.stderr.write(`tinysync: ${signal}, closing (flushing documents, closing clients with 1001)\n`);
+      server.close().then(resolve, (err: unknown) => {
+        process.stderr.write(`tinysync: error while closing: ${String(err)}\n`);
+        process.exit(1);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof TinysyncError ? err.message : `tinysync: ${String(err)}`}\n`);
+    process.exit(2);
+  },
+);
