@@ -1,0 +1,52 @@
+// Pending changes are written when the process ends: on a normal exit (the 'exit' event, where
+// only synchronous work runs) and on SIGINT / SIGTERM. The signal handlers are installed only
+// while a file is open; after writing, the signal is raised again so the process ends as it
+// would have without us (unless the application has signal handlers of its own).
+
+/** What an open file does at exit: write its pending changes synchronously. */
+export interface ExitFlusher {
+  flushAtExit(): void;
+}
+
+const open = new Set<ExitFlusher>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function flushAll(): void {
+  for (const file of open) {
+    try {
+      file.flushAtExit();
+    } catch (e) {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  flushAll();
+  open.clear();
+  uninstall();
+  // Only re-raise when nobody else handles the signal: their handler decides then.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+const handlers = new Map<string, () => void>(SIGNALS.map((s) => [s, () => onSignal(s)]));
+
+function install(): void {
+  process.on('exit', flushAll);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+}
+
+function uninstall(): void {
+  process.off('exit', flushAll);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+}
+
+export function registerExit(file: ExitFlusher): void {
+  if (open.size === 0) install();
+  open.add(file);
+}
+
+export function unregisterExit(file: ExitFlusher): void {
+  if (!open.delete(file)) return;
+  if (open.size === 0) uninstall();
+}

@@ -1,0 +1,78 @@
+// Reading and writing the two file formats, chosen by extension. Parse problems become
+// FileParseError with the line and column; values the rules refuse are located in the text too.
+import { isCollection, isScalar, LineCounter, parseDocument, stringify, visit, type Document } from 'yaml';
+import type { PathKey } from '../core/index.js';
+import { decode, DecodeProblem, encode } from './encoding.js';
+import { FileParseError, type FilePosition } from './errors.js';
+import { jsonErrorOffset, lineCol } from './json-syntax.js';
+
+export type Format = 'json' | 'yaml';
+
+/** The format a path's extension names: `.json`, `.yaml` / `.yml`. */
+export function formatOf(file: string): Format {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
+  throw new FileParseError('E_FILE_PARSE', file, undefined, 'unknown file type (use .json, .yaml or .yml)');
+}
+
+/** The stored value a file's text holds (Maps and Sets decoded), or a FileParseError. */
+export function parseText(text: string, file: string, format: Format): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let parsed: unknown;
+  let doc: Document | undefined;
+  const counter = new LineCounter();
+  if (format === 'json') {
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      const offset = jsonErrorOffset(body) ?? 0;
+      throw new FileParseError('E_FILE_PARSE', file, lineCol(body, offset), `not valid JSON (${(e as Error).message})`, { cause: e });
+    }
+  } else {
+    doc = parseDocument(body, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
+    const error = doc.errors[0];
+    if (error) throw new FileParseError('E_FILE_PARSE', file, counter.linePos(error.pos[0]), `not valid YAML (${error.message})`, { cause: error });
+    let complexKey: number | undefined;
+    visit(doc, {
+      Pair(_, pair) {
+        if (isCollection(pair.key) || (pair.key !== null && !isScalar(pair.key))) {
+          complexKey = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    if (complexKey !== undefined) throw new FileParseError('E_FILE_VALUE', file, counter.linePos(complexKey), 'a mapping key that is a collection (keys must be strings)');
+    try {
+      parsed = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new FileParseError('E_FILE_PARSE', file, undefined, `not valid YAML (${(e as Error).message})`, { cause: e });
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new FileParseError('E_FILE_VALUE', file, { line: 1, col: 1 }, `holds ${parsed === null || parsed === undefined ? 'no data' : `a ${typeof parsed}`}, not an object or array`);
+  }
+  try {
+    return decode(parsed);
+  } catch (e) {
+    if (!(e instanceof DecodeProblem)) throw e;
+    throw new FileParseError('E_FILE_VALUE', file, locate(doc, body, e.filePath), `cannot store ${e.message}`, { cause: e });
+  }
+}
+
+/** Line and column of the node at `path`, found by parsing the text as YAML (JSON is YAML). */
+function locate(doc: Document | undefined, text: string, path: PathKey[]): FilePosition | undefined {
+  const counter = new LineCounter();
+  const d = doc ?? parseDocument(text, { lineCounter: counter });
+  const node = d.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const offset = node?.range?.[0];
+  return offset === undefined ? undefined : lineCol(text, offset);
+}
+
+/** The text a file holds for `value` (a snapshot): 2-space JSON, or block YAML. */
+export function serialize(value: unknown, format: Format): string {
+  const data = encode(value);
+  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  return stringify(data, { aliasDuplicateObjects: false, lineWidth: 0 });
+}
