@@ -1,0 +1,69 @@
+// Runs the worker engine in-process with a "main thread" Y.Doc wired to it the way the
+// SyncClient does, minus comlink: local updates are pushed, incoming ones applied as remote.
+import * as Y from 'yjs';
+import { WebSocket } from './node-ws.js';
+import { Engine } from '../../src/worker/engine.js';
+import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, PeerState } from '../../src/worker/protocol.js';
+import { MemoryLocks } from './memory-locks.js';
+
+/** One lock manager for the whole test process: every "tab" shares it, like a browser profile. */
+export const locks = new MemoryLocks();
+
+export interface FakeTab {
+  engine: Engine;
+  doc: Y.Doc;
+  map: Y.Map<unknown>;
+  statuses: NetStatus[];
+  errors: ErrorInfo[];
+  peers: PeerState[];
+  leader: boolean;
+  close(): Promise<void>;
+}
+
+const REMOTE = Symbol('remote');
+
+export async function openTab(opts: Partial<OpenOptions> & { name: string }): Promise<FakeTab> {
+  const tab = { statuses: [], errors: [], peers: [], leader: false } as unknown as FakeTab;
+  let doc = new Y.Doc();
+  const sink: ClientSink = {
+    update: (updates) => {
+      for (const u of updates) Y.applyUpdate(doc, new Uint8Array(u), REMOTE);
+    },
+    status: (s) => tab.statuses.push(s),
+    error: (e) => tab.errors.push(e),
+    presence: (p) => (tab.peers = p),
+    reset: (state) => {
+      doc.destroy();
+      doc = new Y.Doc();
+      Y.applyUpdate(doc, new Uint8Array(state), REMOTE);
+      wire();
+    },
+    leader: (l) => (tab.leader = l),
+  };
+  const engine = new Engine({ persist: true, sync: false, ...opts }, sink, { locks, WebSocket });
+  const wire = () => {
+    tab.doc = doc;
+    tab.map = doc.getMap('m');
+    doc.on('update', (u: Uint8Array, origin: unknown) => {
+      if (origin !== REMOTE) engine.push([u]);
+    });
+  };
+  const result = await engine.open();
+  Y.applyUpdate(doc, new Uint8Array(result.state), REMOTE);
+  wire();
+  tab.engine = engine;
+  tab.close = async () => {
+    await engine.close();
+    doc.destroy();
+  };
+  return tab;
+}
+
+/** Polls `cond` until it holds or the deadline passes (for effects that have no event). */
+export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
