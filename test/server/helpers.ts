@@ -117,3 +117,13 @@ export function closed(ws: WebSocket): Promise<{ code: number; reason: string }>
   if (ws.readyState === ws.CLOSED) return Promise.reject(new Error('already closed'));
   return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
 }
+
+/** Calls `fn` until `ok(result)` holds (or the deadline passes) and returns the last result. */
+export async function pollUntil<T>(fn: () => Promise<T>, ok: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

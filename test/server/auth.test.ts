@@ -1,0 +1,175 @@
+// Tokens at the upgrade and on /docs: who gets in, who may write, what a refusal looks like.
+import { SignJWT } from 'jose';
+import { createToken, CloseCode } from 'tinysync/server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer, synced, waitFor, type Client } from './helpers.js';
+
+vi.mock('ws', () => import('./node-ws.js'));
+
+afterEach(cleanup);
+
+const token = (doc: string, right: 'read' | 'write' = 'write', ttl: number | string = '1h') => createToken({ secret: SECRET, doc, right, ttl, sub: `test-${right}` });
+
+/** Close codes a provider saw, collected from its 'connection-close' events. */
+function closeCodes(client: Client): number[] {
+  const codes: number[] = [];
+  client.provider.on('connection-close', (event: CloseEvent | null) => {
+    if (event) codes.push(event.code);
+  });
+  return codes;
+}
+
+describe('auth at the WebSocket upgrade', () => {
+  it('refuses missing, malformed, badly signed, expired and wrong-document tokens with 401/403 and no data', async () => {
+    const { server } = await startServer({ secret: SECRET });
+    const expired = await new SignJWT({ doc: 'board', right: 'write' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('late')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(SECRET));
+    const otherSecret = await createToken({ secret: 'another-secret-0123456789abcdef0123456789', doc: 'board', right: 'write' });
+    const cases: [string, string | null, number][] = [
+      ['no token', null, 401],
+      ['garbage', 'not-a-jwt', 401],
+      ['bad signature', otherSecret, 401],
+      ['expired', expired, 401],
+      ['wrong document', await token('other-board'), 403],
+      ['wrong prefix', await token('team/*'), 403],
+    ];
+    for (const [what, t, status] of cases) {
+      const r = await attempt(`${server.url}/board${t === null ? '' : `?token=${t}`}`);
+      expect({ what, refused: r.refused, status: r.refused ? r.status : 101, messages: r.refused ? r.messages : -1 }).toEqual({ what, refused: true, status, messages: 0 });
+    }
+    expect(server.stats()).toMatchObject({ clients: 0, docs: 0 });
+  });
+
+  it('lets a write token write, and a prefix token open any document under its prefix', async () => {
+    const { server } = await startServer({ secret: SECRET });
+    const t = await token('team/*');
+    const a = connectClient(server.url, encodeURIComponent('team/board'), { token: t });
+    const b = connectClient(server.url, encodeURIComponent('team/board'), { token: t });
+    await Promise.all([synced(a), synced(b)]);
+    a.doc.getMap('m').set('k', 'v');
+    await waitFor(() => b.doc.getMap('m').get('k') === 'v', 'b got the write');
+  });
+
+  it('accepts the token as a Sec-WebSocket-Protocol value next to "tinysync"', async () => {
+    const { server } = await startServer({ secret: SECRET });
+    const t = await token('board');
+    const r = await attempt(`${server.url}/board`, ['tinysync', t]);
+    expect(r.refused).toBe(false);
+    if (!r.refused) expect(r.ws.protocol).toBe('tinysync');
+    const a = connectClient(server.url, 'board', { protocols: ['tinysync', t] });
+    await synced(a);
+  });
+
+  it('lets a read token read, closes it with 4003 when it writes, and does not apply the write', async () => {
+    const { server, http } = await startServer({ secret: SECRET });
+    const writer = connectClient(server.url, 'board', { token: await token('board', 'write') });
+    const reader = connectClient(server.url, 'board', { token: await token('board', 'read') });
+    const codes = closeCodes(reader);
+    await Promise.all([synced(writer), synced(reader)]);
+    writer.doc.getMap('m').set('title', 'from writer');
+    await waitFor(() => reader.doc.getMap('m').get('title') === 'from writer', 'reader reads');
+    reader.doc.getMap('m').set('title', 'from reader');
+    await waitFor(() => codes.includes(CloseCode.READ_ONLY), 'reader closed with 4003');
+    reader.destroy();
+    // The writer's next change arrives after anything the server might have relayed before it.
+    writer.doc.getMap('m').set('marker', 1);
+    const auth = { headers: { Authorization: `Bearer ${await token('board', 'read')}` } };
+    const body = await pollUntil(
+      async () => (await (await fetch(`${http}/docs/board`, auth)).json()) as { m: Record<string, unknown> },
+      (b) => b.m.marker === 1,
+    );
+    expect(body).toEqual({ m: { title: 'from writer', marker: 1 } });
+    expect(writer.doc.getMap('m').get('title')).toBe('from writer');
+  });
+
+  it('keeps a read client that reconnects holding content with deletions (nothing new to write)', async () => {
+    const { server } = await startServer({ secret: SECRET });
+    const writer = connectClient(server.url, 'notes', { token: await token('notes', 'write') });
+    const reader = connectClient(server.url, 'notes', { token: await token('notes', 'read') });
+    const codes = closeCodes(reader);
+    await Promise.all([synced(writer), synced(reader)]);
+    writer.doc.getText('t').insert(0, 'hello world');
+    writer.doc.getText('t').delete(0, 6);
+    writer.doc.getArray('a').insert(0, [1, 2, 3]);
+    writer.doc.getArray('a').delete(1, 1);
+    await waitFor(() => reader.doc.getText('t').toString() === 'world' && reader.doc.getArray('a').length === 2, 'reader has the deletions');
+    reader.provider.disconnect();
+    reader.provider.synced = false;
+    reader.provider.connect();
+    await synced(reader);
+    writer.doc.getText('t').insert(5, '!');
+    await waitFor(() => reader.doc.getText('t').toString() === 'world!', 'reader still receives after reconnect');
+    expect(codes).not.toContain(CloseCode.READ_ONLY);
+  });
+
+  it('closes a connection with 4001 when its token expires', async () => {
+    const { server } = await startServer({ secret: SECRET });
+    const r = await attempt(`${server.url}/board?token=${await token('board', 'read', 1)}`);
+    expect(r.refused).toBe(false);
+    if (r.refused) return;
+    expect(await closed(r.ws)).toEqual({ code: CloseCode.TOKEN_EXPIRED, reason: 'token expired' });
+  });
+});
+
+describe('auth on HTTP', () => {
+  it('/docs/<doc> and /docs/<doc>/update honour tokens', async () => {
+    const { server, http } = await startServer({ secret: SECRET });
+    const writer = connectClient(server.url, 'board', { token: await token('board') });
+    await synced(writer);
+    writer.doc.getMap('m').set('x', 1);
+    writer.doc.getArray('list').push(['a']);
+    await waitFor(() => server.stats().docs === 1, 'loaded');
+    const get = async (path: string, t?: string) => fetch(`${http}${path}`, t === undefined ? {} : { headers: { Authorization: `Bearer ${t}` } });
+    expect((await get('/docs/board')).status).toBe(401);
+    expect((await get('/docs/board', 'garbage')).status).toBe(401);
+    expect((await get('/docs/board', await createToken({ secret: 'another-secret-0123456789abcdef0123456789', doc: 'board' }))).status).toBe(401);
+    expect((await get('/docs/board', await token('elsewhere', 'read'))).status).toBe(403);
+    expect((await get('/docs/board/update', await token('elsewhere', 'read'))).status).toBe(403);
+    const readToken = await token('board', 'read');
+    // The writes reach the server asynchronously.
+    const expected = { m: { x: 1 }, list: ['a'] };
+    const body = await pollUntil(async () => (await get('/docs/board', readToken)).json(), (b) => JSON.stringify(b) === JSON.stringify(expected));
+    expect(body).toEqual(expected);
+    const res = await get('/docs/board/update', readToken);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, new Uint8Array(await res.arrayBuffer()));
+    expect(copy.getMap('m').toJSON()).toEqual({ x: 1 });
+    expect(copy.getArray('list').toJSON()).toEqual(['a']);
+    copy.destroy();
+  });
+
+  it('POST /register hands out a working token only for the admin key', async () => {
+    const { server, http } = await startServer({ secret: SECRET, adminKey: 'admin-key-1' });
+    const post = (key: string | null, body?: unknown) =>
+      fetch(`${http}/register`, { method: 'POST', headers: key === null ? {} : { Authorization: `Bearer ${key}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    expect((await post(null)).status).toBe(401);
+    expect((await post('wrong')).status).toBe(401);
+    expect((await post('admin-key-1', { right: 'admin' })).status).toBe(400);
+    const res = await post('admin-key-1', { doc: 'room-*', right: 'write', ttl: '1h' });
+    expect(res.status).toBe(201);
+    const reg = (await res.json()) as { clientId: string; token: string; doc: string; right: string };
+    expect(reg).toMatchObject({ doc: 'room-*', right: 'write' });
+    expect(reg.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    const c = connectClient(server.url, 'room-1', { token: reg.token });
+    await synced(c);
+    const other = await attempt(`${server.url}/elsewhere?token=${reg.token}`);
+    expect(other.refused && other.status).toBe(403);
+    const second = (await (await post('admin-key-1')).json()) as { clientId: string };
+    expect(second.clientId).not.toBe(reg.clientId);
+  });
+
+  it('runs open without a secret: no token needed, /register unavailable', async () => {
+    const { server, http, logs } = await startServer({ adminKey: 'k' });
+    expect(logs.some((l) => l.level === 'warn' && l.event === 'open-mode')).toBe(true);
+    const c = connectClient(server.url, 'free');
+    await synced(c);
+    expect((await fetch(`${http}/register`, { method: 'POST', headers: { Authorization: 'Bearer k' } })).status).toBe(501);
+    expect((await fetch(`${http}/docs/free`)).status).toBe(200);
+  });
+});
