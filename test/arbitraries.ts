@@ -53,11 +53,15 @@ export const object: fc.Arbitrary<{ [key: string]: Value }> = tree.object;
 
 /** A deep copy of a value (Maps and Sets included, `__proto__` kept as data). */
 export function copyValue<T extends Value>(v: T): T {
+  return copy(v) as T;
+}
+
+function copy(v: Value): Value {
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map((x) => copyValue(x)) as T;
-  if (v instanceof Set) return new Set(v) as T;
-  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyValue(x)])) as T;
-  return objectFrom(Object.entries(v).map(([k, x]) => [k, copyValue(x)])) as T;
+  if (Array.isArray(v)) return v.map(copy);
+  if (v instanceof Set) return new Set(v);
+  if (v instanceof Map) return new Map([...v].map(([k, x]): [string, Value] => [k, copy(x)]));
+  return objectFrom(Object.entries(v).map(([k, x]): [string, Value] => [k, copy(x)]));
 }
 
 /** Every container inside `v` (itself included), in a fixed order. */
