@@ -13,12 +13,37 @@ function restoreRange(raw: unknown[], at: number, items: readonly unknown[]): vo
   }
 }
 
-export function undo({ raw, op, args, previous }: Entry): void {
+export function undo({ raw, op, args, previous, at }: Entry): void {
   if (Array.isArray(raw)) undoArray(raw, op, args, previous);
   else if (raw instanceof Map) undoMap(raw, op, args, previous);
   else if (raw instanceof Set) undoSet(raw, op, args, previous);
   else undoObject(raw as Record<string, unknown>, op, args, previous);
+  if (op === 'delete' && at !== undefined) restoreOrder(raw, at);
   touch(raw);
+}
+
+/**
+ * A key put back by an undone deletion lands last; move it back to position `at` so that the
+ * order of keys (and of Set members) is exactly what it was.
+ */
+function restoreOrder(raw: object, at: number): void {
+  if (raw instanceof Map || raw instanceof Set) {
+    const entries = [...(raw as Map<unknown, unknown>).entries()];
+    const last = entries.pop()!;
+    entries.splice(at, 0, last);
+    raw.clear();
+    for (const [k, v] of entries) {
+      if (raw instanceof Map) raw.set(k, v);
+      else raw.add(k);
+    }
+    return;
+  }
+  const obj = raw as Record<string, unknown>;
+  for (const key of Object.keys(obj).slice(at, -1)) {
+    const value = obj[key];
+    delete obj[key];
+    writeKey(obj, key, value);
+  }
 }
 
 function undoArray(raw: unknown[], op: Entry['op'], args: unknown[], previous: unknown): void {

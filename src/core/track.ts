@@ -63,11 +63,11 @@ function view(value: unknown, parent: object, key: PathKey): unknown {
 }
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
-function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, start?: number): void {
+function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, start?: number, at?: number): void {
   touch(raw);
   if (!loc) {
     // Not in a tree any more: nothing to tell, but a transaction must still be able to undo it.
-    if (recording()) emit({ raw, op, args, previous, change: undefined, root: undefined });
+    if (recording()) emit({ raw, op, args, previous, at, change: undefined, root: undefined });
     return;
   }
   const root = loc.root;
@@ -83,7 +83,18 @@ function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unkn
   };
   if (root.name !== undefined) change.name = root.name;
   if (start !== undefined) arrayStart.set(change, start);
-  emit({ raw, op, args, previous, change, root });
+  emit({ raw, op, args, previous, at, change, root });
+}
+
+/** Where a key stands among its container's keys; only needed to undo a deletion. */
+function position(keys: Iterable<unknown>, key: unknown): number | undefined {
+  if (!recording()) return undefined;
+  let i = 0;
+  for (const k of keys) {
+    if (k === key) return i;
+    i++;
+  }
+  return undefined;
 }
 
 function pathFor(loc: Location | undefined, ...keys: PathKey[]): PathKey[] {
@@ -148,9 +159,10 @@ function deleteKey(raw: object, key: string | symbol): void {
   if (!Object.hasOwn(obj, key)) return;
   const old = obj[key];
   const loc = locate(raw);
+  const at = position(Object.keys(obj), key);
   delete obj[key];
   detach(old);
-  record(raw, loc, 'delete', [key], old, key);
+  record(raw, loc, 'delete', [key], old, key, undefined, at);
 }
 
 const objectHandler: ProxyHandler<object> = {
@@ -361,9 +373,10 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     if (!raw.has(key)) return false;
     const old = raw.get(key);
     const loc = locate(raw);
+    const at = position(raw.keys(), key);
     raw.delete(key);
     detach(old);
-    record(raw, loc, 'delete', [key], old, key);
+    record(raw, loc, 'delete', [key], old, key, undefined, at);
     return true;
   },
   clear(this: Map<string, unknown>): void {
@@ -412,8 +425,9 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
     const raw = toRaw(this);
     if (!raw.has(value)) return false;
     const loc = locate(raw);
+    const at = position(raw, value);
     raw.delete(value);
-    record(raw, loc, 'delete', [value], value);
+    record(raw, loc, 'delete', [value], value, undefined, undefined, at);
     return true;
   },
   has(this: Set<unknown>, value: unknown): boolean {

@@ -13,6 +13,8 @@ export interface Entry {
   op: ChangeOp;
   args: unknown[];
   previous: unknown;
+  /** For deletions inside a transaction: where the key stood, so a rollback restores the order. */
+  at?: number | undefined;
   /** Absent when the mutated object was not in a tree (removed): nothing to deliver. */
   change: Change | undefined;
   root: Root | undefined;
