@@ -172,10 +172,11 @@ export class Room {
   }
 
   private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
-    // Parse the whole update before touching the doc: a truncated or garbled one throws here,
-    // while Y.applyUpdate could integrate its first structs before failing on the rest.
+    // Parse the whole update (structs and delete set) before touching the doc: a truncated or
+    // garbled one throws here, while Y.applyUpdate could take in its structs (or park them as
+    // pending) before failing on the rest. Y.parseUpdateMeta would not read the delete set.
     try {
-      Y.parseUpdateMeta(update);
+      Y.decodeUpdate(update);
     } catch (err) {
       return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
     }
