@@ -16,7 +16,7 @@ for (const [entry, limit] of Object.entries(pkg.sizeLimits)) {
       write: false,
       minify: true,
       lib: { entry, formats: ['es'], fileName: 'size' },
-      rollupOptions: { external: (id) => external.some((e) => (typeof e === 'string' ? id === e || id.startsWith(`${e}/`) : e.test(id))) },
+      rollupOptions: { output: { minify: true }, external: (id) => external.some((e) => (typeof e === 'string' ? id === e || id.startsWith(`${e}/`) : e.test(id))) },
     },
   });
   const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');
