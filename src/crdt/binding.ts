@@ -1,0 +1,133 @@
+// bind(): one tracked tree ⇄ one root type of a Y.Doc, both ways, with undo/redo of local
+// changes. See docs/crdt.md for the mapping and the starting-state rule.
+import { isTracked, onBatch, transact, type Origin } from '../core/index.js';
+import * as Y from 'yjs';
+import { Registry, type YType } from './convert.js';
+import { BindingError, UpdateError } from './errors.js';
+import { holdsData, loadInto, writeInitial } from './initial.js';
+import { replayBatch } from './local.js';
+import { toRaw } from './raw.js';
+import { applyEvents } from './remote.js';
+
+/** Options of `bind`. */
+export interface BindOptions {
+  /** The name of the root type in the doc (default `'tinysync'`): several trees may share a doc. */
+  name?: string;
+  /** The Y transaction origin of local changes (default: a private token of this binding). */
+  origin?: unknown;
+}
+
+/** A live link between a tracked tree and a Y.Doc; see `bind`. */
+export interface Binding {
+  readonly doc: Y.Doc;
+  /** The Y transaction origin the binding writes local changes with. */
+  readonly origin: unknown;
+  /** Undoes the last local transaction (never a remote one). Returns false when there was none. */
+  undo(): boolean;
+  /** Redoes the last undone local transaction. Returns false when there was none. */
+  redo(): boolean;
+  canUndo(): boolean;
+  canRedo(): boolean;
+  /**
+   * Applies Yjs update bytes from outside (network, storage). The tree is patched and its
+   * subscribers receive Changes with `origin` (default `'remote'`). Malformed bytes throw an
+   * `UpdateError` (code `E_UPDATE`) and change nothing.
+   */
+  applyUpdate(update: Uint8Array, origin?: Exclude<Origin, 'local'>): void;
+  /** Stops syncing in both directions; the tree and the doc stay as they are. */
+  destroy(): void;
+}
+
+const bound = new WeakMap<object, Set<Y.Doc>>();
+
+/**
+ * Binds a tracked tree to a Y.Doc: from now on every local mutation is applied to the doc as
+ * the granular Yjs operation it amounts to (one `transact()` = one Y transaction = one
+ * update), and every update applied to the doc by anyone else patches the tree minimally,
+ * reaching subscribers as Changes with `origin: 'remote'`. If the doc already holds data
+ * under `opts.name` it wins over the tree's contents (applied with origin `'load'`).
+ *
+ * @example
+ * const state = track({ todos: [] as { title: string; done: boolean }[] });
+ * const doc = new Y.Doc();
+ * const binding = bind(state, doc);
+ * doc.on('update', (u) => socket.send(u));       // local changes, one update per transaction
+ * socket.onmessage = (e) => binding.applyUpdate(new Uint8Array(e.data));
+ * state.todos.push({ title: 'sync', done: false }); // → one Y.Array insert
+ */
+export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Binding {
+  if (!isTracked(tracked)) throw new BindingError('bind() takes a tracked root (the value returned by track())');
+  const name = opts.name ?? 'tinysync';
+  const raw = toRaw(tracked);
+  const docs = bound.get(raw) ?? new Set<Y.Doc>();
+  if (docs.has(doc)) throw new BindingError(`this tree is already bound to this doc`);
+  let root: YType;
+  try {
+    root = (Array.isArray(raw) ? doc.getArray(name) : doc.getMap(name)) as YType;
+  } catch (e) {
+    throw new BindingError(`the doc already holds a root "${name}" of another kind (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const origin: unknown = opts.origin ?? { binding: name };
+  const loadOrigin = { load: name };
+  const remoteOrigin = { remote: name };
+  const reg = new Registry();
+  let applying = false;
+
+  if (holdsData(root)) {
+    applying = true;
+    try {
+      transact(tracked, () => loadInto(tracked, raw, root, reg), { origin: 'load' });
+    } finally {
+      applying = false;
+    }
+  } else {
+    writeInitial(doc, root, raw, name, reg, loadOrigin);
+  }
+  reg.link(raw, root);
+
+  const undoManager = new Y.UndoManager(root, { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+
+  const stopBatch = onBatch(tracked, (changes) => {
+    if (!applying) replayBatch(doc, changes, reg, origin);
+  });
+
+  const observer = (events: Y.YEvent<YType>[], txn: Y.Transaction) => {
+    if (txn.origin === origin) return;
+    const as: Origin = txn.origin === undoManager ? 'local' : txn.origin === loadOrigin ? 'load' : 'remote';
+    applying = true;
+    try {
+      transact(tracked, () => applyEvents(tracked, events, reg), { origin: as });
+    } finally {
+      applying = false;
+    }
+  };
+  root.observeDeep(observer);
+  docs.add(doc);
+  bound.set(raw, docs);
+
+  return {
+    doc,
+    origin,
+    undo: () => undoManager.undo() !== null,
+    redo: () => undoManager.redo() !== null,
+    canUndo: () => undoManager.canUndo(),
+    canRedo: () => undoManager.canRedo(),
+    applyUpdate(update, as = 'remote') {
+      try {
+        if (!(update instanceof Uint8Array)) throw new TypeError('an update is a Uint8Array');
+        // Decoding reads every struct and the delete set: garbage fails here, before any
+        // part of it could have been integrated.
+        Y.decodeUpdate(update);
+      } catch (e) {
+        throw new UpdateError(e);
+      }
+      Y.applyUpdate(doc, update, as === 'load' ? loadOrigin : remoteOrigin);
+    },
+    destroy() {
+      stopBatch();
+      root.unobserveDeep(observer);
+      undoManager.destroy();
+      docs.delete(doc);
+    },
+  };
+}

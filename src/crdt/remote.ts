@@ -1,0 +1,108 @@
+// Yjs → tracked: the events of a Y transaction made by anyone but this binding are applied to
+// the tracked tree minimally: a changed key becomes one set / delete, an array delta becomes
+// one splice per edited run. Containers that did not change keep their identity.
+import * as Y from 'yjs';
+import { fromY, linkTree, setElement, TAG, tagOf, unescapeKey, type Registry, type YType } from './convert.js';
+import { toRaw } from './raw.js';
+import { isText } from './text.js';
+
+type Tracked = Record<string | number, unknown>;
+
+/** The tracked container at a Y path (keys as Yjs spells them), read through the proxies. */
+function follow(root: object, path: readonly (string | number)[]): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    if (cur instanceof Map) cur = (cur as Map<string, unknown>).get(unescapeKey(key as string));
+    else cur = (cur as Tracked)[typeof key === 'number' ? key : unescapeKey(key)];
+  }
+  return cur;
+}
+
+function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<unknown>>, reg: Registry): void {
+  let index = 0;
+  let deleting = 0;
+  let inserting: unknown[] = [];
+  const flush = () => {
+    if (deleting === 0 && inserting.length === 0) return;
+    proxy.splice(index, deleting, ...inserting.map(fromY));
+    for (let k = 0; k < inserting.length; k++) linkTree(raw[index + k], inserting[k], reg);
+    index += inserting.length;
+    deleting = 0;
+    inserting = [];
+  };
+  for (const d of event.changes.delta) {
+    if (d.retain !== undefined) {
+      flush();
+      index += d.retain;
+    } else if (d.delete !== undefined) {
+      deleting += d.delete;
+    } else if (d.insert !== undefined) {
+      inserting.push(...(d.insert as unknown[]));
+    }
+  }
+  flush();
+}
+
+function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: Registry): void {
+  const y = event.target;
+  const tag = tagOf(y);
+  for (const k of event.keysChanged) {
+    if (k === TAG) continue;
+    const has = y.has(k);
+    if (tag === 'Set') {
+      const el = setElement(k);
+      if (el === undefined) continue;
+      if (has) (proxy as Set<unknown>).add(el);
+      else (proxy as Set<unknown>).delete(el);
+      continue;
+    }
+    const key = unescapeKey(k);
+    const value: unknown = y.get(k);
+    if (tag === 'Map') {
+      if (!has) (proxy as Map<string, unknown>).delete(key);
+      else {
+        (proxy as Map<string, unknown>).set(key, fromY(value));
+        linkTree((raw as Map<string, unknown>).get(key), value, reg);
+      }
+    } else if (!has) {
+      delete (proxy as Tracked)[key];
+    } else {
+      (proxy as Tracked)[key] = fromY(value);
+      linkTree((raw as Tracked)[key], value, reg);
+    }
+  }
+}
+
+function applyText(text: { splice(i: number, n: number, s: string): void }, event: Y.YTextEvent): void {
+  let index = 0;
+  for (const d of event.delta) {
+    if (d.retain !== undefined) index += d.retain;
+    else if (d.delete !== undefined) text.splice(index, d.delete, '');
+    else if (typeof d.insert === 'string') {
+      text.splice(index, 0, d.insert);
+      index += d.insert.length;
+    }
+  }
+}
+
+/**
+ * Applies the events of one Y transaction (sorted parents first by Yjs) to the tracked tree
+ * whose root proxy is `root` and whose root type is observed. Call inside `transact`.
+ */
+export function applyEvents(root: object, events: readonly Y.YEvent<YType>[], reg: Registry): void {
+  for (const event of events) {
+    const target = event.target;
+    const proxy = follow(root, event.path);
+    if (typeof proxy !== 'object' || proxy === null) continue;
+    const raw = toRaw(proxy);
+    if (target instanceof Y.Array && Array.isArray(proxy)) {
+      applyArray(proxy, raw as unknown[], event as Y.YEvent<Y.Array<unknown>>, reg);
+    } else if (target instanceof Y.Map && !Array.isArray(proxy) && !isText(proxy)) {
+      applyMap(proxy, raw, event as Y.YMapEvent<unknown>, reg);
+    } else if (target instanceof Y.Text && isText(proxy)) {
+      applyText(proxy, event as Y.YTextEvent);
+    }
+  }
+}
+
