@@ -119,10 +119,12 @@ export class Engine {
   }
 
   /**
-   * Takes the cross-tab lock, then reads what other tabs persisted meanwhile so that reads
-   * inside the lock see the previous holder's writes (which it flushed before releasing).
+   * Takes the cross-tab lock, then reads what other tabs persisted meanwhile (the previous
+   * holder flushed before releasing) and returns what the main doc (state vector `mainSv`)
+   * lacks, so that reads inside the lock see the previous holder's writes. The answer carries
+   * the update itself: events on the sink port are not ordered with call results.
    */
-  async lockAcquire(name: string): Promise<number> {
+  async lockAcquire(name: string, mainSv: Uint8Array): Promise<{ ticket: number; update: Uint8Array }> {
     if (!this.locks) throw codeError('E_NO_LOCKS', 'tinysync: this runtime has no Web Locks (navigator.locks)');
     const held = holdLock(this.locks, `tinysync:lock:${this.opts.name}:${name}`);
     await held.acquired;
@@ -136,7 +138,7 @@ export class Engine {
         this.sink.error({ code: 'E_STORAGE', message: `tinysync: lock "${name}": could not read IndexedDB: ${String(err)}` });
       }
     }
-    return ticket;
+    return { ticket, update: Y.encodeStateAsUpdate(this.doc, mainSv) };
   }
 
   /** Makes this tab's changes durable (so the next holder reads them), then releases. */

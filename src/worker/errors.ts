@@ -1,6 +1,6 @@
 // Errors of the browser runtime. They cross the worker boundary as plain `{ code, message }`
 // records (structured clone drops class identity) and are rebuilt here on the main thread.
-import { TinysyncError } from '../core/errors.js';
+import { TinysyncError } from '../core/index.js';
 import type { ErrorInfo } from './protocol.js';
 
 /** The sync worker died, could not start, or stopped answering; pending calls fail with it. */

@@ -76,8 +76,11 @@ export interface WorkerApi {
   flushed(): Promise<void>;
   /** Resolves when the server holds every update pushed so far. */
   synced(): Promise<void>;
-  /** Takes the cross-tab lock `name` and catches up with what the previous holder wrote; returns a ticket. */
-  lockAcquire(name: string): Promise<number>;
+  /**
+   * Takes the cross-tab lock `name`, catches up with what the previous holder wrote, and
+   * returns a ticket plus what the main doc (state vector `mainSv`) lacks.
+   */
+  lockAcquire(name: string, mainSv: ArrayBuffer): Promise<{ ticket: number; update: ArrayBuffer }>;
   /** Makes this tab's changes durable and visible, then releases the lock of `ticket`. */
   lockRelease(ticket: number): Promise<void>;
   repair(): Promise<RepairInfo>;

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { openTab, until, type FakeTab } from './harness.js';
+import { REMOTE, openTab, until, type FakeTab } from './harness.js';
 import { startYServer, type YServer } from './y-server.js';
 
 let seq = 0;
@@ -155,10 +155,8 @@ describe('Engine (worker core, in-process)', () => {
     const b = await tab({ name });
     const run = async (t: FakeTab) => {
       for (let i = 0; i < 50; i++) {
-        const ticket = await t.engine.lockAcquire('counter');
-        // The catch-up updates reach the main doc in a microtask; no macrotask may pass here, so
-        // the other tab's BroadcastChannel message cannot be what makes the read current.
-        await Promise.resolve();
+        const { ticket, update } = await t.engine.lockAcquire('counter', Y.encodeStateVector(t.doc));
+        Y.applyUpdate(t.doc, update, REMOTE);
         t.map.set('n', ((t.map.get('n') as number | undefined) ?? 0) + 1);
         await t.engine.lockRelease(ticket);
       }

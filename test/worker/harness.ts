@@ -20,7 +20,7 @@ export interface FakeTab {
   close(): Promise<void>;
 }
 
-const REMOTE = Symbol('remote');
+export const REMOTE = Symbol('remote');
 
 export async function openTab(opts: Partial<OpenOptions> & { name: string }): Promise<FakeTab> {
   const tab = { statuses: [], errors: [], peers: [], leader: false } as unknown as FakeTab;

@@ -1,0 +1,364 @@
+// The main-thread side of the sync worker: connects one Y.Doc to it. Local updates of the doc
+// go to the worker (batched per tick, transferred); updates from elsewhere are applied with a
+// non-local origin. No IndexedDB and no WebSocket are touched on this thread.
+import * as Comlink from 'comlink';
+import * as Y from 'yjs';
+import type { TinysyncError } from '../core/index.js';
+import { ClosedError, WorkerError, toError } from './errors.js';
+import type { ClientSink, NetStatus, PeerState, SyncOptions, WorkerApi } from './protocol.js';
+import { spawnSyncWorker } from './spawn.js';
+
+/** Origin of the updates the client applies to the doc (they are not sent back). */
+export const REMOTE_ORIGIN = 'remote';
+/** Origin of the stored state applied when the client opens or is reset. */
+export const LOAD_ORIGIN = 'load';
+
+export interface SyncClientOptions {
+  /** Keep an IndexedDB log (default true). */
+  persist?: boolean;
+  /** Server to sync with, or false (default). */
+  sync?: SyncOptions | false;
+  /** Starts the sync worker; for bundlers that do not handle `new URL(..., import.meta.url)`. */
+  worker?: () => Worker;
+  /** Compact the IndexedDB log past this many entries (default 500). */
+  compactAfter?: number;
+  /** Cap of the reconnect backoff in ms (default 2500). */
+  maxBackoffMs?: number;
+  /** Heartbeat: ping the worker this often (ms, default 5000); declare it dead after 3 missed. */
+  heartbeatMs?: number;
+  /** Applies an incoming update to the doc; default `Y.applyUpdate(doc, u, 'remote')`. */
+  apply?: (doc: Y.Doc, update: Uint8Array) => void;
+}
+
+/** The local changes the server never saw, dropped by `repair()`. */
+export interface RepairReport {
+  /** True when some local change was dropped. */
+  lost: boolean;
+  /** A Yjs update with the dropped items; apply it to a scratch `Y.Doc` to inspect them. */
+  dropped: Uint8Array;
+  inserts: Array<{ client: number; clock: number; length: number }>;
+  deletes: Array<{ client: number; clock: number; length: number }>;
+}
+
+/** Awareness through the worker: this tab's state, the other peers' states, change events. */
+export interface Presence {
+  set(state: Record<string, unknown> | null): void;
+  others(): PeerState[];
+  onChange(cb: (peers: PeerState[]) => void): () => void;
+}
+
+type Listener<A> = (a: A) => void;
+
+/**
+ * Connects a Y.Doc to a sync worker for store `name`. `doc` should be empty: the stored state
+ * is applied to it (origin `'load'`) before `open` resolves.
+ *
+ * @example
+ * const doc = new Y.Doc();
+ * const client = await SyncClient.open('todos', doc, { sync: { url: 'ws://localhost:1234/sync', token } });
+ * doc.getMap('m').set('a', 1);
+ * await client.synced();
+ */
+export class SyncClient {
+  status: NetStatus = 'offline';
+  /** Test hook: whether this tab's worker holds the WebSocket of this store name. */
+  isLeader = false;
+  private pending: Uint8Array[] = [];
+  private scheduled = false;
+  private held = 0;
+  private closed = false;
+  private deadError: TinysyncError | null = null;
+  private rejectDead!: (e: unknown) => void;
+  private readonly dead: Promise<never>;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private lastPong = Date.now();
+  private peers: PeerState[] = [];
+  private readonly statusListeners = new Set<Listener<NetStatus>>();
+  private readonly errorListeners = new Set<Listener<TinysyncError>>();
+  private readonly resetListeners = new Set<Listener<Y.Doc>>();
+  private readonly presenceListeners = new Set<Listener<PeerState[]>>();
+  private readonly leaderListeners = new Set<Listener<boolean>>();
+  private readonly remote: Comlink.Remote<WorkerApi>;
+
+  /** Presence (awareness) of this store: other tabs and devices. */
+  readonly presence: Presence = {
+    set: (state) => void this.call(() => this.remote.presence(state)).catch(() => {}),
+    others: () => this.peers,
+    onChange: (cb) => this.listen(this.presenceListeners, cb),
+  };
+
+  private constructor(
+    readonly name: string,
+    public doc: Y.Doc,
+    /** Test hook: the worker (e.g. `terminate()` it to simulate a crash). */
+    readonly worker: Worker,
+    private readonly opts: SyncClientOptions,
+  ) {
+    this.dead = new Promise<never>((_, reject) => (this.rejectDead = reject));
+    this.dead.catch(() => {});
+    this.remote = Comlink.wrap<WorkerApi>(worker);
+    worker.addEventListener('error', this.onWorkerError);
+    worker.addEventListener('messageerror', this.onWorkerError);
+  }
+
+  /** Starts a worker for `name`, loads the stored state into `doc`, and starts syncing. */
+  static async open(name: string, doc: Y.Doc, opts: SyncClientOptions = {}): Promise<SyncClient> {
+    const worker = (opts.worker ?? spawnSyncWorker)();
+    const client = new SyncClient(name, doc, worker, opts);
+    const sink: ClientSink = {
+      update: (updates) => client.receive(updates),
+      status: (s) => client.setStatus(s),
+      error: (e) => client.emitError(toError(e, name)),
+      presence: (p) => {
+        client.peers = p;
+        for (const cb of client.presenceListeners) cb(p);
+      },
+      reset: (state) => client.reset(new Uint8Array(state)),
+      leader: (l) => {
+        client.isLeader = l;
+        for (const cb of client.leaderListeners) cb(l);
+      },
+    };
+    try {
+      const result = await client.call(() =>
+        client.remote.open(
+          {
+            name,
+            persist: opts.persist ?? true,
+            sync: opts.sync ?? false,
+            ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
+            ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+          },
+          Comlink.proxy(sink),
+        ),
+      );
+      Y.applyUpdate(doc, new Uint8Array(result.state), LOAD_ORIGIN);
+      client.status = result.status;
+    } catch (err) {
+      client.shutdown();
+      throw err;
+    }
+    client.attach(doc);
+    client.startHeartbeat();
+    const g = globalThis as { addEventListener?: (t: string, f: () => void) => void };
+    g.addEventListener?.('pagehide', client.onPageHide);
+    g.addEventListener?.('visibilitychange', client.onVisibility);
+    return client;
+  }
+
+  onStatus(cb: Listener<NetStatus>): () => void {
+    return this.listen(this.statusListeners, cb);
+  }
+
+  /** Typed errors: storage (quota, blocked), auth refusals, a dead worker. */
+  onError(cb: Listener<TinysyncError>): () => void {
+    return this.listen(this.errorListeners, cb);
+  }
+
+  /** The doc was replaced (after `repair()`, here or in another tab): rebind to the new one. */
+  onReset(cb: Listener<Y.Doc>): () => void {
+    return this.listen(this.resetListeners, cb);
+  }
+
+  /** Test hook: called when this tab's worker becomes the network leader. */
+  onLeader(cb: Listener<boolean>): () => void {
+    return this.listen(this.leaderListeners, cb);
+  }
+
+  /** Resolves when every change so far (not held) is durable in IndexedDB. */
+  async flushed(): Promise<void> {
+    this.send();
+    await this.call(() => this.remote.flushed());
+  }
+
+  /** Resolves when the server holds every change so far (not held). */
+  async synced(): Promise<void> {
+    this.send();
+    await this.call(() => this.remote.synced());
+  }
+
+  /** Suspends persisting and sending local changes; they are kept. Nests. */
+  hold(): void {
+    this.held++;
+  }
+
+  /** Ends a `hold()`; the changes kept meanwhile go out as one batch. */
+  unhold(): void {
+    if (this.held === 0) return;
+    this.held--;
+    if (this.held === 0) this.send();
+  }
+
+  /**
+   * Runs `fn` holding the exclusive cross-tab lock `name` (Web Locks). Inside, the doc has
+   * every change the previous holder made; before the lock is released, this tab's changes
+   * are durable, so the next holder sees them.
+   */
+  async lock<R>(name: string, fn: () => Promise<R> | R): Promise<R> {
+    this.send();
+    const sv = Y.encodeStateVector(this.doc);
+    const svBuf = sv.slice().buffer;
+    const { ticket, update } = await this.call(() => this.remote.lockAcquire(name, Comlink.transfer(svBuf, [svBuf])));
+    try {
+      this.applyRemote(new Uint8Array(update));
+      return await fn();
+    } finally {
+      this.send(true);
+      await this.call(() => this.remote.lockRelease(ticket));
+    }
+  }
+
+  /**
+   * Replaces the local state with the server's (fetched over HTTP), rebuilding the doc (see
+   * `onReset`), and reports the local changes the server never saw.
+   */
+  async repair(): Promise<RepairReport> {
+    this.send(true);
+    const info = await this.call(() => this.remote.repair());
+    this.reset(new Uint8Array(info.state));
+    return {
+      lost: info.inserts.length > 0 || info.deletes.length > 0,
+      dropped: new Uint8Array(info.dropped),
+      inserts: info.inserts,
+      deletes: info.deletes,
+    };
+  }
+
+  /** Sends every pending change (held ones too), closes the worker's log and socket, ends it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.send(true);
+    try {
+      await Promise.race([this.call(() => this.remote.close()), new Promise((r) => setTimeout(r, 5000))]);
+    } catch {
+      // a dead worker has nothing left to close
+    }
+    this.shutdown();
+  }
+
+  private attach(doc: Y.Doc): void {
+    this.doc = doc;
+    doc.on('update', this.onLocalUpdate);
+  }
+
+  private readonly onLocalUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === REMOTE_ORIGIN || origin === LOAD_ORIGIN || this.closed) return;
+    this.pending.push(update);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Everything changed in one tick crosses in one message and lands in one transaction.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.send();
+    });
+  };
+
+  /** Posts pending local updates to the worker, unless held (or `force`). */
+  private send(force = false): void {
+    if (this.pending.length === 0 || (this.held > 0 && !force) || this.closed || this.deadError) return;
+    const batch = this.pending;
+    this.pending = [];
+    const buffers = (batch.length > 1 && this.held > 0 ? [Y.mergeUpdates(batch)] : batch).map((u) => u.slice().buffer);
+    void this.remote.push(Comlink.transfer(buffers, buffers)).catch(() => {});
+  }
+
+  private receive(updates: ArrayBuffer[]): void {
+    if (this.closed) return;
+    for (const u of updates) this.applyRemote(new Uint8Array(u));
+  }
+
+  private applyRemote(update: Uint8Array): void {
+    if (this.opts.apply) this.opts.apply(this.doc, update);
+    else Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+  }
+
+  private reset(state: Uint8Array): void {
+    if (this.closed) return;
+    this.doc.off('update', this.onLocalUpdate);
+    this.pending = [];
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, state, LOAD_ORIGIN);
+    this.attach(doc);
+    for (const cb of this.resetListeners) cb(doc);
+  }
+
+  private setStatus(s: NetStatus): void {
+    if (this.status === s) return;
+    this.status = s;
+    for (const cb of this.statusListeners) cb(s);
+  }
+
+  private emitError(err: TinysyncError): void {
+    if (this.errorListeners.size === 0) console.warn(err);
+    for (const cb of this.errorListeners) cb(err);
+  }
+
+  /** Runs a worker call, failing it if the worker dies or the client is closed meanwhile. */
+  private async call<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new ClosedError(this.name);
+    if (this.deadError) throw this.deadError;
+    try {
+      return await Promise.race([fn(), this.dead]);
+    } catch (err) {
+      throw err instanceof Error && !(err instanceof WorkerError) && /^E_[A-Z_]+$/.test(err.name) ? toError({ code: err.name, message: err.message }, this.name) : err;
+    }
+  }
+
+  private readonly onWorkerError = (event: Event) => {
+    // Handled here: keep it from surfacing again as an uncaught page error.
+    event.preventDefault();
+    const detail = event instanceof ErrorEvent ? event.message : event.type;
+    this.die(new WorkerError(`failed (${detail || 'could not load the worker script'})`, this.name));
+  };
+
+  private die(err: WorkerError): void {
+    if (this.deadError || this.closed) return;
+    this.deadError = err;
+    this.rejectDead(err);
+    this.setStatus('offline');
+    this.emitError(err);
+    this.stopHeartbeat();
+    this.worker.terminate();
+  }
+
+  private startHeartbeat(): void {
+    const every = this.opts.heartbeatMs ?? 5000;
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastPong > every * 3) {
+        this.die(new WorkerError(`stopped answering (no heartbeat for ${every * 3} ms)`, this.name));
+        return;
+      }
+      void this.remote.ping().then(() => (this.lastPong = Date.now()), () => {});
+    }, every);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private readonly onPageHide = () => this.send(true);
+
+  private readonly onVisibility = () => {
+    if ((globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === 'hidden') this.send();
+  };
+
+  private shutdown(): void {
+    this.closed = true;
+    this.stopHeartbeat();
+    this.doc.off('update', this.onLocalUpdate);
+    const g = globalThis as { removeEventListener?: (t: string, f: () => void) => void };
+    g.removeEventListener?.('pagehide', this.onPageHide);
+    g.removeEventListener?.('visibilitychange', this.onVisibility);
+    this.worker.removeEventListener('error', this.onWorkerError);
+    this.worker.removeEventListener('messageerror', this.onWorkerError);
+    this.remote[Comlink.releaseProxy]();
+    this.worker.terminate();
+    this.rejectDead(new ClosedError(this.name));
+  }
+
+  private listen<A>(set: Set<Listener<A>>, cb: Listener<A>): () => void {
+    set.add(cb);
+    return () => set.delete(cb);
+  }
+}

@@ -1,0 +1,5 @@
+// tinysync/browser — the browser runtime: stores synced through a Web Worker.
+export { SyncClient, REMOTE_ORIGIN, LOAD_ORIGIN, type SyncClientOptions, type RepairReport, type Presence } from './client.js';
+export { AuthError, ClosedError, NetworkError, StorageError, WorkerError } from './errors.js';
+export type { NetStatus, PeerState, SyncOptions } from './protocol.js';
+export { spawnSyncWorker } from './spawn.js';

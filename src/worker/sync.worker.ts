@@ -1,0 +1,59 @@
+// The sync worker's entry: exposes one Engine (one store) to the main thread through comlink.
+import * as Comlink from 'comlink';
+import { Engine } from './engine.js';
+import type { ClientSink, OpenResult, RepairInfo, WorkerApi } from './protocol.js';
+
+let engine: Engine | null = null;
+
+function need(): Engine {
+  if (!engine) throw Object.assign(new Error('tinysync: the sync worker was used before open()'), { name: 'E_WORKER' });
+  return engine;
+}
+
+/** Wraps the main thread's sink proxy so updates are transferred, not copied. */
+function transferringSink(remote: Comlink.Remote<ClientSink>): ClientSink {
+  const ignore = () => {};
+  return {
+    update: (updates) => void remote.update(Comlink.transfer(updates, updates)).catch(ignore),
+    status: (s) => void remote.status(s).catch(ignore),
+    error: (e) => void remote.error(e).catch(ignore),
+    presence: (p) => void remote.presence(p).catch(ignore),
+    reset: (state) => void remote.reset(Comlink.transfer(state, [state])).catch(ignore),
+    leader: (l) => void remote.leader(l).catch(ignore),
+  };
+}
+
+const api: WorkerApi = {
+  async open(opts, sink): Promise<OpenResult> {
+    engine = new Engine(opts, transferringSink(sink as unknown as Comlink.Remote<ClientSink>));
+    const result = await engine.open();
+    return Comlink.transfer(result, [result.state]);
+  },
+  push(updates) {
+    need().push(updates.map((b) => new Uint8Array(b)));
+  },
+  flushed: () => need().flushed(),
+  synced: () => need().synced(),
+  async lockAcquire(name, mainSv) {
+    const { ticket, update } = await need().lockAcquire(name, new Uint8Array(mainSv));
+    const buffer = update.slice().buffer;
+    return Comlink.transfer({ ticket, update: buffer }, [buffer]);
+  },
+  lockRelease: (ticket) => need().lockRelease(ticket),
+  async repair(): Promise<RepairInfo> {
+    const r = await need().repair();
+    const dropped = r.update.slice().buffer;
+    const state = r.state.slice().buffer;
+    return Comlink.transfer({ dropped, inserts: r.inserts, deletes: r.deletes, state }, [dropped, state]);
+  },
+  presence(state) {
+    need().setPresence(state);
+  },
+  ping: () => Date.now(),
+  async close() {
+    await engine?.close();
+    engine = null;
+  },
+};
+
+Comlink.expose(api);
