@@ -31,6 +31,8 @@ export interface TrackFileOptions {
    * `E_FILE_WRITE`. Without it, the error is emitted as a process warning.
    */
   onError?: (error: FileChangedError | FileWriteError) => void;
+  /** Called after each write has landed on disk (for a "saved" indicator). */
+  onWrite?: () => void;
 }
 
 type Kind = 'array' | 'Map' | 'Set' | 'object';
@@ -55,6 +57,7 @@ class FileStore implements ExitFlusher {
     readonly root: object,
     readonly policy: FlushPolicy,
     readonly onError: TrackFileOptions['onError'],
+    readonly onWrite: TrackFileOptions['onWrite'],
     public stamp: Stamp | undefined,
   ) {}
 
@@ -116,6 +119,7 @@ class FileStore implements ExitFlusher {
       this.inflight = undefined;
     }
     this.blocked = undefined;
+    this.onWrite?.();
   }
 
   report(error: FileChangedError | FileWriteError): void {
@@ -194,7 +198,7 @@ export async function trackFile<T extends object>(path: string, initial: T, opts
     throw e;
   }
   if (openPaths.has(file)) throw new TinysyncError('E_FILE_OPEN', `tinysync: ${file} is already open in this process (close() it first)`, [file]);
-  const store = new FileStore(file, format, root, policy, opts.onError, found?.stamp);
+  const store = new FileStore(file, format, root, policy, opts.onError, opts.onWrite, found?.stamp);
   if (!found) {
     store.dirty = true;
     await store.write(false);
@@ -234,7 +238,7 @@ export function unhold(data: object): void {
  * disk. Rejects with `E_FILE_CHANGED` when the file was changed by someone else; with
  * `{ overwrite: true }` the tracked version replaces theirs.
  */
-export function flush(data: object, opts: { overwrite?: boolean } = {}): Promise<void> {
+export async function flush(data: object, opts: { overwrite?: boolean } = {}): Promise<void> {
   const store = storeOf(data, 'flush');
   store.cancel();
   return store.write(opts.overwrite === true);
