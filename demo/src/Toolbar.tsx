@@ -1,0 +1,72 @@
+// The top bar: board name, who I am, sync status, the offline switch, undo / redo, repair.
+import { createSignal, Show } from 'solid-js';
+import { useStatus } from 'tinysync/solid';
+import { goOffline, goOnline } from './offline.js';
+import type { Session } from './session.js';
+
+function describeRepair(report: unknown): string {
+  if (typeof report !== 'object' || report === null) return 'Repaired from the server.';
+  const r = report as { inserts?: unknown[]; deletes?: unknown[]; dropped?: unknown };
+  const lost = (r.inserts?.length ?? 0) + (r.deletes?.length ?? 0);
+  return lost === 0 ? 'Repaired: the server had every local change.' : `Repaired: ${lost} local change(s) the server never saw were set aside.`;
+}
+
+export function Toolbar(props: { session: Session; doc: string; onRename: (name: string) => void }) {
+  const { session } = props;
+  const { store } = session;
+  const status = useStatus(store);
+  const [offline, setOffline] = createSignal(false);
+  const [message, setMessage] = createSignal('');
+
+  const toggleOffline = (on: boolean) => {
+    setOffline(on);
+    if (on) goOffline(store);
+    else goOnline(store);
+  };
+  const repair = async () => {
+    setMessage('Repairing…');
+    try {
+      setMessage(describeRepair(await store.repair()));
+    } catch (err) {
+      setMessage(`Repair failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  return (
+    <header class="toolbar">
+      <div class="brand">
+        <span class="logo" aria-hidden="true">⇄</span>
+        <div>
+          <h1>Team dashboard</h1>
+          <span class="muted">
+            board <code data-testid="doc-name">{props.doc}</code>
+          </span>
+        </div>
+      </div>
+      <div class="controls">
+        <label class="me">
+          <span class="dot" style={{ background: session.me.color }} />
+          <input
+            data-testid="my-name"
+            value={session.me.name}
+            aria-label="Your name"
+            onChange={(e) => props.onRename(e.currentTarget.value.trim() || session.me.name)}
+          />
+        </label>
+        <span class={`status status-${String(status())}`} data-testid="status" data-status={String(status())}>
+          {String(status())}
+        </span>
+        <label class="switch">
+          <input type="checkbox" data-testid="offline-toggle" checked={offline()} onChange={(e) => toggleOffline(e.currentTarget.checked)} />
+          offline
+        </label>
+        <button data-testid="undo" onClick={() => store.undo()} title="Undo my last change">↶ Undo</button>
+        <button data-testid="redo" onClick={() => store.redo()} title="Redo">↷ Redo</button>
+        <button data-testid="repair" onClick={() => void repair()} title="Replace local state with the server's">Repair</button>
+      </div>
+      <Show when={message()}>
+        <p class="message" data-testid="message">{message()}</p>
+      </Show>
+    </header>
+  );
+}

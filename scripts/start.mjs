@@ -1,0 +1,50 @@
+// `npm start`: builds the library and the demo, then serves the demo and the sync endpoint
+// from one tinysync server: http://127.0.0.1:8787 (PORT to change), data under ./data.
+// Open the printed address in two browsers to see the same board live.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const port = process.env.PORT ?? '8787';
+const host = process.env.HOST ?? '127.0.0.1';
+
+function build(label, args) {
+  console.log(`▶ ${label}: npx ${args.join(' ')}`);
+  const r = spawnSync('npx', args, { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`✗ ${label} failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+build('library', ['vite', 'build']);
+build('demo', ['vite', 'build', '--config', 'demo/vite.config.ts']);
+if (!existsSync('dist/cli.js')) {
+  console.error('✗ dist/cli.js is missing: the library build has no CLI (src/server/cli.ts)');
+  process.exit(1);
+}
+
+const args = ['dist/cli.js', 'serve', '--host', host, '--port', port, '--data', './data', '--static', 'demo/dist'];
+console.log(`▶ serve: node ${args.join(' ')}`);
+const server = spawn(process.execPath, args, { stdio: 'inherit' });
+// The server prints its own log lines; say where to look once it is up.
+const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+const url = `http://${shown}:${port}/`;
+let announced = false;
+const announce = async () => {
+  for (let i = 0; i < 100 && !announced; i++) {
+    try {
+      const r = await fetch(`${url}health`);
+      if (r.ok) {
+        announced = true;
+        console.log(`\n  tinysync demo: ${url}   (another board: ${url}?doc=another)\n`);
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+void announce();
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
