@@ -75,9 +75,24 @@ export function fromDocJSON(value: unknown): unknown {
   return out;
 }
 
-/** What the doc holds under the root name, as a tracked tree would show it. */
+/**
+ * What the doc holds under the root name, as a tracked tree would show it: `toJSON()` of
+ * every type, mapped back to Map / Set. (Read type by type rather than with `doc.toJSON()`,
+ * whose plain objects turn a "__proto__" key into a prototype.)
+ */
 export function docValue(doc: Y.Doc, kind: 'map' | 'array' = 'map', name = 'tinysync'): unknown {
-  return fromDocJSON((kind === 'map' ? doc.getMap(name) : doc.getArray(name)).toJSON());
+  return fromDocJSON(toJSON(kind === 'map' ? doc.getMap(name) : doc.getArray(name)));
+}
+
+function toJSON(v: unknown): unknown {
+  if (v instanceof Y.Array) return v.toArray().map(toJSON);
+  if (v instanceof Y.Map) {
+    const out: Record<string, unknown> = {};
+    v.forEach((x, k) => Object.defineProperty(out, k, { value: toJSON(x), enumerable: true, writable: true, configurable: true }));
+    return out;
+  }
+  if (v instanceof Y.Text) return v.toString();
+  return v;
 }
 
 export { snapshot };
