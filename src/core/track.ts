@@ -50,7 +50,7 @@ export function isTracked(value: unknown): boolean {
 }
 
 function wrap(raw: object): object {
-  return proxyFor(raw, raw instanceof Map ? mapHandler : raw instanceof Set ? setHandler : objectHandler);
+  return proxyFor(raw, Array.isArray(raw) ? arrayHandler : raw instanceof Map ? mapHandler : raw instanceof Set ? setHandler : objectHandler);
 }
 
 /** What a read returns: primitives as they are, containers as their (cached) proxy. */
@@ -165,13 +165,15 @@ function deleteKey(raw: object, key: string | symbol): void {
   record(raw, loc, 'delete', [key], old, key, undefined, at);
 }
 
+// The only object-valued property a plain object or array inherits is `__proto__`.
+const inherited = (raw: object, key: PropertyKey) => key === '__proto__' && !Object.hasOwn(raw, key);
+
 const objectHandler: ProxyHandler<object> = {
   get(raw, key, receiver: object) {
-    if (Array.isArray(raw) && key in arrayMethods) return arrayMethods[key as string];
-    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : Array.isArray(raw) && INDEX.test(key) ? Number(key) : key);
+    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
     const value = (raw as Record<PropertyKey, unknown>)[key];
-    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || !Object.hasOwn(raw, key)) return value;
-    return view(value, raw, Array.isArray(raw) ? Number(key) : key);
+    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
+    return view(value, raw, key);
   },
   set(raw, key, value) {
     setKey(raw, key, value);
@@ -207,6 +209,17 @@ const objectHandler: ProxyHandler<object> = {
   },
   preventExtensions(raw) {
     return refuseShape(raw, 'a frozen or sealed object (tracked objects stay writable)');
+  },
+};
+
+const arrayHandler: ProxyHandler<object> = {
+  ...objectHandler,
+  get(raw, key, receiver: object) {
+    if (key in arrayMethods) return arrayMethods[key as string];
+    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : INDEX.test(key) ? Number(key) : key);
+    const value = (raw as Record<PropertyKey, unknown>)[key];
+    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
+    return view(value, raw, Number(key));
   },
 };
 
