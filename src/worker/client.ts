@@ -64,6 +64,7 @@ export class SyncClient {
   /** Test hook: whether this tab's worker holds the WebSocket of this store name. */
   isLeader = false;
   private pending: Uint8Array[] = [];
+  private applying = false;
   private scheduled = false;
   private held = 0;
   private closed = false;
@@ -242,7 +243,7 @@ export class SyncClient {
   }
 
   private readonly onLocalUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === REMOTE_ORIGIN || origin === LOAD_ORIGIN || this.closed) return;
+    if (this.applying || origin === REMOTE_ORIGIN || origin === LOAD_ORIGIN || this.closed) return;
     this.pending.push(update);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -268,8 +269,16 @@ export class SyncClient {
   }
 
   private applyRemote(update: Uint8Array): void {
-    if (this.opts.apply) this.opts.apply(this.doc, update);
-    else Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    // Whatever origin `apply` uses, what it triggers is not a local change.
+    this.applying = true;
+    try {
+      if (this.opts.apply) this.opts.apply(this.doc, update);
+      else Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    } catch (err) {
+      this.emitError(toError({ code: 'E_UPDATE', message: `tinysync: an update for "${this.name}" could not be applied: ${String(err)}` }, this.name));
+    } finally {
+      this.applying = false;
+    }
   }
 
   private reset(state: Uint8Array): void {

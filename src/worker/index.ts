@@ -3,3 +3,4 @@ export { SyncClient, REMOTE_ORIGIN, LOAD_ORIGIN, type SyncClientOptions, type Re
 export { AuthError, ClosedError, NetworkError, StorageError, WorkerError } from './errors.js';
 export type { NetStatus, PeerState, SyncOptions } from './protocol.js';
 export { spawnSyncWorker } from './spawn.js';
+export { createStore, type Store, type StoreOptions, type StoreRepairReport, type StoreStatus } from './store.js';

@@ -1,0 +1,136 @@
+// createStore(): a tracked tree, bound to a Y.Doc, connected to the sync worker.
+import * as Y from 'yjs';
+import { snapshot, track, type TinysyncError } from '../core/index.js';
+import { bind, type Binding } from '../crdt/index.js';
+import { SyncClient, type Presence, type RepairReport } from './client.js';
+import type { NetStatus, SyncOptions } from './protocol.js';
+
+/** A store's status: `loading` until the stored state is in `data`, then the network's. */
+export type StoreStatus = 'loading' | NetStatus;
+
+export interface StoreOptions {
+  /** Sync with a tinysync (y-websocket) server; `url` is its sync base, e.g. `ws://host:1234/sync`. */
+  sync?: SyncOptions | false;
+  /** Keep the IndexedDB log (default true). */
+  persist?: boolean;
+  /** Starts the sync worker, for bundlers that do not handle `new URL('./x', import.meta.url)` workers. */
+  worker?: () => Worker;
+  /** Compact the IndexedDB log past this many entries (default 500). */
+  compactAfter?: number;
+  /** Cap of the reconnect backoff in ms (default 2500). */
+  maxBackoffMs?: number;
+  /** Worker heartbeat period in ms (default 5000); the worker counts as dead after 3 missed. */
+  heartbeatMs?: number;
+}
+
+/** What `repair()` dropped, plus the data as it was before (to show the user what was lost). */
+export interface StoreRepairReport<T> extends RepairReport {
+  before: T;
+}
+
+/** A synced, persisted, tracked structure. See `createStore`. */
+export interface Store<T> {
+  /** The tracked root: read and mutate it like the plain structure it was. */
+  readonly data: T;
+  readonly status: StoreStatus;
+  onStatus(cb: (status: StoreStatus) => void): () => void;
+  /** Typed errors: `StorageError` (quota, blocked), `AuthError`, `WorkerError`. */
+  onError(cb: (error: TinysyncError) => void): () => void;
+  /** Every change so far is durable in IndexedDB. */
+  flushed(): Promise<void>;
+  /** Every change so far is held by the server. */
+  synced(): Promise<void>;
+  /** Suspends persisting and sending local changes (kept in memory); nests. */
+  hold(): void;
+  /** Ends a `hold()`: the kept changes go out as one batch. */
+  unhold(): void;
+  /** Undoes the last local transaction; false if there was none. */
+  undo(): boolean;
+  redo(): boolean;
+  /** Runs `fn` under an exclusive lock shared by every tab of this browser profile. */
+  lock<R>(name: string, fn: () => Promise<R> | R): Promise<R>;
+  /** Replaces the local state with the server's; reports the local changes that were dropped. */
+  repair(): Promise<StoreRepairReport<T>>;
+  readonly presence: Presence;
+  /** Test hook: the sync client underneath (its worker, leadership, Y.Doc). */
+  readonly client: SyncClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store `name`: tracks `initial`, loads what IndexedDB holds for `name` (stored data
+ * wins over `initial`), then keeps `data` persisted, in step with every other tab, and, with
+ * `sync`, with the server. Resolves once the stored state is loaded.
+ *
+ * @example
+ * const store = await createStore('todos', { items: [] as { title: string; done: boolean }[] }, {
+ *   sync: { url: 'ws://localhost:1234/sync', token },
+ * });
+ * store.data.items.push({ title: 'write docs', done: false });
+ * await store.synced();
+ */
+export async function createStore<T extends object>(name: string, initial: T, opts: StoreOptions = {}): Promise<Store<T>> {
+  const data = track(initial, { name });
+  let binding: Binding | null = null;
+  let status: StoreStatus = 'loading';
+  const statusListeners = new Set<(s: StoreStatus) => void>();
+  const setStatus = (s: StoreStatus) => {
+    if (s === status) return;
+    status = s;
+    for (const cb of statusListeners) cb(s);
+  };
+  const apply = (doc: Y.Doc, update: Uint8Array) => {
+    if (binding && binding.doc === doc) binding.applyUpdate(update, 'remote');
+    else Y.applyUpdate(doc, update, 'remote');
+  };
+  const client = await SyncClient.open(name, new Y.Doc(), {
+    persist: opts.persist ?? true,
+    sync: opts.sync ?? false,
+    apply,
+    ...(opts.worker ? { worker: opts.worker } : {}),
+    ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
+    ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+    ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+  });
+  // The doc holds the stored state now; binding makes it win over `initial`.
+  binding = bind(data, client.doc);
+  client.onReset((doc) => {
+    binding?.destroy();
+    binding = bind(data, doc);
+  });
+  setStatus(client.status);
+  client.onStatus(setStatus);
+
+  return {
+    data,
+    get status() {
+      return status;
+    },
+    onStatus(cb) {
+      statusListeners.add(cb);
+      return () => statusListeners.delete(cb);
+    },
+    onError: (cb) => client.onError(cb),
+    flushed: () => client.flushed(),
+    synced: () => client.synced(),
+    hold: () => client.hold(),
+    unhold: () => client.unhold(),
+    undo: () => binding?.undo() ?? false,
+    redo: () => binding?.redo() ?? false,
+    lock: (lockName, fn) => client.lock(lockName, fn),
+    async repair() {
+      const before = snapshot(data);
+      const report = await client.repair();
+      return { ...report, before };
+    },
+    presence: client.presence,
+    client,
+    async close() {
+      await client.close();
+      binding?.destroy();
+      binding = null;
+      client.doc.destroy();
+      setStatus('offline');
+    },
+  };
+}
