@@ -1,0 +1,69 @@
+// Command-line parsing and token helpers (no sockets).
+import { createToken, grants, parseTtl, verifyToken, TokenError, OptionError } from 'tinysync/server';
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../src/server/cli-args.js';
+const SECRET = 'test-secret-0123456789abcdef0123456789';
+
+describe('tinysync CLI arguments', () => {
+  it('parses serve flags', () => {
+    const cli = parseCli(['serve', '--port', '0', '--host', '0.0.0.0', '--data', '/tmp/d', '--secret', SECRET, '--admin-key', 'k', '--static', 'demo/dist', '--max-message-bytes', '2048'], {});
+    expect(cli).toEqual({
+      command: 'serve',
+      options: { port: 0, host: '0.0.0.0', dataDir: '/tmp/d', secret: SECRET, adminKey: 'k', static: 'demo/dist', limits: { maxMessageBytes: 2048 } },
+    });
+  });
+
+  it('takes TINYSYNC_* and PORT from the environment; flags win', () => {
+    const env = { TINYSYNC_HOST: 'h', TINYSYNC_DATA: 'd', TINYSYNC_SECRET: SECRET, PORT: '8080', TINYSYNC_MAX_CONNECTIONS_PER_DOC: '7' };
+    expect(parseCli(['serve'], env)).toMatchObject({ options: { port: 8080, host: 'h', dataDir: 'd', secret: SECRET, limits: { maxConnectionsPerDoc: 7 } } });
+    expect(parseCli(['serve'], { ...env, TINYSYNC_PORT: '9000' })).toMatchObject({ options: { port: 9000 } });
+    expect(parseCli(['serve', '--port', '1'], { ...env, TINYSYNC_PORT: '9000' })).toMatchObject({ options: { port: 1 } });
+    expect(parseCli(['serve'], {})).toMatchObject({ options: { port: 1234, host: '127.0.0.1', dataDir: './data' } });
+  });
+
+  it('refuses unknown flags, bad numbers and unknown commands', () => {
+    expect(() => parseCli(['serve', '--nope'], {})).toThrow(OptionError);
+    expect(() => parseCli(['serve', '--port', 'abc'], {})).toThrow(/port/);
+    expect(() => parseCli(['serve', '--port', '70000'], {})).toThrow(/port/);
+    expect(() => parseCli(['launch'], {})).toThrow(/unknown command/);
+    expect(parseCli([], {})).toMatchObject({ command: 'help' });
+  });
+
+  it('parses token flags', () => {
+    expect(parseCli(['token', '--secret', SECRET, '--doc', 'team/*', '--write', '--ttl', '7d'], {})).toEqual({
+      command: 'token',
+      options: { secret: SECRET, doc: 'team/*', right: 'write', ttl: '7d' },
+    });
+    expect(parseCli(['token', '--doc', 'x'], { TINYSYNC_SECRET: SECRET })).toMatchObject({ options: { right: 'read', ttl: '7d' } });
+    expect(() => parseCli(['token', '--doc', 'x'], {})).toThrow(/secret/);
+    expect(() => parseCli(['token', '--secret', SECRET], {})).toThrow(/doc/);
+  });
+});
+
+describe('tokens', () => {
+  it('round-trips claims and checks document patterns and rights', async () => {
+    const t = await createToken({ secret: SECRET, doc: 'team/*', right: 'write', sub: 'alice', ttl: '1h' });
+    const claims = await verifyToken(t, SECRET);
+    expect(claims).toMatchObject({ doc: 'team/*', right: 'write', sub: 'alice' });
+    expect(claims.exp - Date.now() / 1000).toBeGreaterThan(3500);
+    expect(grants(claims, 'team/a', 'write')).toBe(true);
+    expect(grants(claims, 'other', 'read')).toBe(false);
+    const read = await verifyToken(await createToken({ secret: SECRET, doc: 'board' }), SECRET);
+    expect(grants(read, 'board', 'read')).toBe(true);
+    expect(grants(read, 'board', 'write')).toBe(false);
+    expect(grants(read, 'board2', 'read')).toBe(false);
+  });
+
+  it('rejects bad signatures, short secrets, bad patterns and bad lifetimes', async () => {
+    const t = await createToken({ secret: SECRET, doc: 'd' });
+    await expect(verifyToken(t, `${SECRET}x`)).rejects.toThrow(TokenError);
+    await expect(verifyToken(`${t}x`, SECRET)).rejects.toMatchObject({ code: 'E_TOKEN_INVALID', status: 401 });
+    await expect(createToken({ secret: 'short', doc: 'd' })).rejects.toThrow(/32 characters/);
+    await expect(createToken({ secret: SECRET, doc: 'a*b' })).rejects.toThrow(OptionError);
+    expect(parseTtl('90s')).toBe(90);
+    expect(parseTtl('30m')).toBe(1800);
+    expect(parseTtl('7d')).toBe(604800);
+    expect(parseTtl(5)).toBe(5);
+    for (const bad of ['', '0', '-1', '1y', 'soon']) expect(() => parseTtl(bad)).toThrow(OptionError);
+  });
+});
