@@ -27,8 +27,8 @@ export interface Child {
 }
 
 /** Starts `node <script> ...args` with `env` added; stdout is split into lines. */
-export function startChild(script: string, args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, [fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)), ...args], {
+export function startChild(script: URL, args: string[], env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, [fileURLToPath(script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -19,7 +19,7 @@ function read(path: string): unknown {
 /** One writer run on `path`, killed with SIGKILL after its first flush plus a random delay. */
 async function killedRun(path: string): Promise<void> {
   const before = existsSync(path) ? (read(path) as { items: unknown[] }).items.length : 0;
-  const child = startChild('writer.mjs', [path], env());
+  const child = startChild(new URL('./fixtures/writer.mjs', import.meta.url), [path], env());
   await child.line((l) => l.startsWith('flushed '));
   await new Promise((r) => setTimeout(r, Math.random() * 40)); // a random point in the stream, not a wait for something
   child.proc.kill('SIGKILL');
@@ -50,7 +50,7 @@ describe('pending changes are written when the process ends', () => {
   for (const how of ['return', 'exit'] as const) {
     it(`on a normal exit (${how})`, async () => {
       const path = join(dir, `exit-${how}.json`);
-      const child = startChild('exit.mjs', [path, how], env());
+      const child = startChild(new URL('./fixtures/exit.mjs', import.meta.url), [path, how], env());
       expect(await child.exited).toEqual({ code: 0, signal: null });
       expect(read(path)).toEqual({ runs: 1, how });
     });
@@ -59,7 +59,7 @@ describe('pending changes are written when the process ends', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal}, and the process still ends by that signal`, async () => {
       const path = join(dir, `exit-${signal}.yaml`);
-      const child = startChild('exit.mjs', [path, 'signal'], env());
+      const child = startChild(new URL('./fixtures/exit.mjs', import.meta.url), [path, 'signal'], env());
       await child.line((l) => l === 'ready');
       expect(read(path)).toEqual({ runs: 0, how: '' }); // 'manual': nothing written yet
       child.proc.kill(signal);
