@@ -1,0 +1,249 @@
+// The tracked core side by side with plain objects and its peers, in one run:
+// - mutations (nested set, push, splice in the middle, Map set, Set add): plain, tinysync,
+//   valtio (`valtio/vanilla` proxy, proxyMap / proxySet), solid-js createStore setters;
+// - reading a nested field: plain, tinysync, valtio, solid-js;
+// - one change with 10 vs 10,000 subscribers on other paths: tinysync subscribe() on sibling
+//   keys, valtio subscribe() on sibling proxies;
+// - one mutation in a store of 1,000 vs 1,000,000 items.
+// Nobody observes the mutated values unless a case says so, so every library runs its bare
+// write path. Each measured call performs BATCH operations, so that the timer's own cost does
+// not flatten the ratios; figures are operations per second.
+//
+// Notes on the peers, printed with the tables:
+// - solid-js: vitest resolves `solid-js/store` with the conditions of vite-plugin-solid
+//   (solid, development, browser), i.e. the reactive browser development build, not the inert
+//   server build; setters are used as a Solid user would (path setters, `produce` for splice).
+//   Solid stores do not wrap Map or Set, so Solid has no row there.
+// - valtio: notifies subscribers asynchronously (one microtask per batch); the figures are the
+//   synchronous cost of the mutation. With listeners only on sibling proxies, valtio schedules
+//   nothing for the changed one, so its synchronous cost is the whole cost here.
+import { describe, expect, it } from 'vitest';
+import { createStore, produce, type SetStoreFunction } from 'solid-js/store';
+import { proxy, subscribe as valtioSubscribe } from 'valtio/vanilla';
+import { proxyMap, proxySet } from 'valtio/vanilla/utils';
+import { subscribe, track } from 'tinysync';
+import { opsPerSecond, report, type BenchRow } from './harness.js';
+
+const BATCH = 100;
+const TIME = 300;
+
+interface Item {
+  id: number;
+  label: string;
+}
+const item = (i: number): Item => ({ id: i, label: `item ${i}` });
+
+/** Runs `op` BATCH times per measured call; reports operations (not calls) per second. */
+async function measure(fns: Record<string, (i: number) => void>): Promise<Record<string, number>> {
+  let n = 0;
+  const batched = Object.fromEntries(
+    Object.entries(fns).map(([name, op]) => [
+      name,
+      () => {
+        for (let k = 0; k < BATCH; k++) op(n++);
+      },
+    ]),
+  );
+  const out = await opsPerSecond(batched, { time: TIME });
+  return Object.fromEntries(Object.entries(out).map(([name, v]) => [name, v * BATCH]));
+}
+
+function rows(kase: string, figures: Record<string, number>): BenchRow[] {
+  return Object.entries(figures).map(([subject, value]) => ({ case: kase, subject, value, unit: 'ops/s', better: 'higher' as const }));
+}
+
+const nested = () => ({ a: { b: { c: 0 } } });
+const list1k = () => Array.from({ length: 1000 }, (_, i) => item(i));
+
+describe('core benchmarks', () => {
+  it('mutations: plain vs tinysync vs valtio vs solid-js', async () => {
+    const all: BenchRow[] = [];
+
+    {
+      const plain = nested();
+      const t = track(nested());
+      const v = proxy(nested());
+      const [s, set] = createStore(nested());
+      const r = await measure({
+        plain: (i) => (plain.a.b.c = i),
+        tinysync: (i) => (t.a.b.c = i),
+        valtio: (i) => (v.a.b.c = i),
+        'solid-js': (i) => set('a', 'b', 'c', i),
+      });
+      expect([plain.a.b.c, t.a.b.c, v.a.b.c, s.a.b.c].every((x) => x > 0)).toBe(true);
+      all.push(...rows('nested set s.a.b.c = i', r));
+    }
+
+    {
+      // Pushes into a list that is emptied every 1,000 items (amortised in the figure).
+      const plain = { list: [] as Item[] };
+      const t = track({ list: [] as Item[] });
+      const v = proxy({ list: [] as Item[] });
+      const [s, set] = createStore({ list: [] as Item[] });
+      const r = await measure({
+        plain: (i) => {
+          if (plain.list.length >= 1000) plain.list = [];
+          plain.list.push(item(i));
+        },
+        tinysync: (i) => {
+          if (t.list.length >= 1000) t.list = [];
+          t.list.push(item(i));
+        },
+        valtio: (i) => {
+          if (v.list.length >= 1000) v.list = [];
+          v.list.push(item(i));
+        },
+        'solid-js': (i) => {
+          if (s.list.length >= 1000) set('list', []);
+          set('list', s.list.length, item(i));
+        },
+      });
+      expect([plain.list, t.list, v.list, s.list].every((l) => l.length > 0)).toBe(true);
+      all.push(...rows('array push {id,label}', r));
+    }
+
+    {
+      // Insert one item in the middle of a 1k list, then delete one there (length stays 1,000).
+      const plain = { list: list1k() };
+      const t = track({ list: list1k() });
+      const v = proxy({ list: list1k() });
+      const [s, set] = createStore({ list: list1k() });
+      const r = await measure({
+        plain: (i) => {
+          plain.list.splice(500, 0, item(i));
+          plain.list.splice(501, 1);
+        },
+        tinysync: (i) => {
+          t.list.splice(500, 0, item(i));
+          t.list.splice(501, 1);
+        },
+        valtio: (i) => {
+          v.list.splice(500, 0, item(i));
+          v.list.splice(501, 1);
+        },
+        'solid-js': (i) =>
+          set(
+            'list',
+            produce((l) => {
+              l.splice(500, 0, item(i));
+              l.splice(501, 1);
+            }),
+          ),
+      });
+      expect([plain.list, t.list, v.list, s.list].every((l) => l.length === 1000 && l[500]!.id >= 1000)).toBe(true);
+      all.push(...rows('splice insert+delete, middle of 1k', r));
+    }
+
+    {
+      const plain = new Map<string, number>();
+      const t = track(new Map<string, number>());
+      const v = proxyMap<string, number>();
+      const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+      const r = await measure({
+        plain: (i) => plain.set(keys[i % 100]!, i),
+        tinysync: (i) => t.set(keys[i % 100]!, i),
+        valtio: (i) => v.set(keys[i % 100]!, i),
+      });
+      expect([plain.size, t.size, v.size]).toEqual([100, 100, 100]);
+      all.push(...rows('Map set (100 keys)', r));
+    }
+
+    {
+      // New members each time; the Set is cleared every 1,000 adds (amortised).
+      const plain = new Set<number>();
+      const t = track(new Set<number>());
+      const v = proxySet<number>();
+      const r = await measure({
+        plain: (i) => {
+          if (plain.size >= 1000) plain.clear();
+          plain.add(i);
+        },
+        tinysync: (i) => {
+          if (t.size >= 1000) t.clear();
+          t.add(i);
+        },
+        valtio: (i) => {
+          if (v.size >= 1000) v.clear();
+          v.add(i);
+        },
+      });
+      expect([plain.size, t.size, v.size].every((x) => x > 0)).toBe(true);
+      all.push(...rows('Set add', r));
+    }
+
+    report('core: mutations (vs plain)', all, 'plain');
+    report('core: mutations (vs valtio)', all, 'valtio');
+  });
+
+  it('reading a nested field: plain vs tinysync vs valtio vs solid-js', async () => {
+    const plain = nested();
+    const t = track(nested());
+    const v = proxy(nested());
+    const [s] = createStore(nested());
+    let sink = 0;
+    const r = await measure({
+      plain: () => (sink += plain.a.b.c),
+      tinysync: () => (sink += t.a.b.c),
+      valtio: () => (sink += v.a.b.c),
+      'solid-js': () => (sink += s.a.b.c),
+    });
+    expect(sink).toBe(0);
+    const all = rows('read s.a.b.c', r);
+    report('core: nested read (vs plain)', all, 'plain');
+  });
+
+  it('one change with 10 vs 10,000 subscribers on other paths', async () => {
+    const all: BenchRow[] = [];
+    for (const count of [10, 10_000]) {
+      const items = () => Object.fromEntries(Array.from({ length: count + 1 }, (_, i) => [`k${i}`, { v: 0 }]));
+      const t = track({ items: items() });
+      const v = proxy({ items: items() });
+      let heard = 0;
+      const stops: (() => void)[] = [];
+      for (let j = 1; j <= count; j++) {
+        stops.push(subscribe(t, ['items', `k${j}`, 'v'], () => heard++));
+        stops.push(valtioSubscribe(v.items[`k${j}`]!, () => heard++));
+      }
+      const r = await measure({
+        tinysync: (i) => (t.items.k0!.v = i),
+        valtio: (i) => (v.items.k0!.v = i),
+      });
+      for (const stop of stops) stop();
+      expect(heard).toBe(0);
+      all.push(...rows(`change k0.v, ${count.toLocaleString('en-US')} subscribers elsewhere`, r));
+    }
+    // Ratios within each library: the 10,000-subscriber case relative to the 10-subscriber case.
+    const cases = [...new Set(all.map((r) => r.case))];
+    const scaled = all.map((r) => ({ ...r, case: r.subject, subject: r.case }));
+    report('core: subscribers on other paths (by library)', scaled, cases[0]!);
+    report('core: subscribers on other paths (vs valtio)', all, 'valtio');
+  });
+
+  it('one mutation in a store of 1,000 vs 1,000,000 items', async () => {
+    const all: BenchRow[] = [];
+    for (const size of [1000, 1_000_000]) {
+      const make = () => ({ items: Array.from({ length: size }, (_, i) => ({ id: i, n: 0 })) });
+      // The same 100 items, spread over the whole store, are written in turn.
+      const at = Array.from({ length: 100 }, (_, k) => Math.floor((k * size) / 100));
+      const plain = make();
+      const t = track(make());
+      const ts = track(make());
+      let heard = 0;
+      const stop = subscribe(ts, ['items', '*', 'n'], () => heard++);
+      const v = proxy(make());
+      const r = await measure({
+        plain: (i) => (plain.items[at[i % 100]!]!.n = i),
+        tinysync: (i) => (t.items[at[i % 100]!]!.n = i),
+        'tinysync + subscriber': (i) => (ts.items[at[i % 100]!]!.n = i),
+        valtio: (i) => (v.items[at[i % 100]!]!.n = i),
+      });
+      stop();
+      expect(heard).toBeGreaterThan(0);
+      all.push(...rows(`items[j].n = i, ${size.toLocaleString('en-US')} items`, r));
+    }
+    const cases = [...new Set(all.map((r) => r.case))];
+    const scaled = all.map((r) => ({ ...r, case: r.subject, subject: r.case }));
+    report('core: store size (by library)', scaled, cases[0]!);
+    report('core: store size (vs plain)', all, 'plain');
+  });
+});
