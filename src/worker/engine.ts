@@ -4,7 +4,7 @@
 import * as Y from 'yjs';
 import { holdLock, tryLockWith, webLocks, type LockManagerLike } from './locks.js';
 import { UpdateLog } from './log.js';
-import { Network, snapshotUrl } from './network.js';
+import { Network, snapshotRequest } from './network.js';
 import { Presence } from './presence.js';
 import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, OpenResult, PeerState } from './protocol.js';
 import { droppedChanges, type Dropped } from './repair.js';
@@ -160,10 +160,10 @@ export class Engine {
   async repair(fetchImpl: typeof fetch = fetch): Promise<RepairOutcome> {
     const sync = this.opts.sync;
     if (!sync) throw codeError('E_NO_SYNC', `tinysync: store "${this.opts.name}" has no server to repair from (sync: false)`);
-    const url = snapshotUrl(sync, this.opts.name);
+    const { url, init } = snapshotRequest(sync, this.opts.name);
     let res: Response;
     try {
-      res = await fetchImpl(url, { cache: 'no-store' });
+      res = await fetchImpl(url, init);
     } catch (err) {
       throw codeError('E_NETWORK', `tinysync: repair of "${this.opts.name}": ${String(err)}`);
     }

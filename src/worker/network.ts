@@ -29,10 +29,14 @@ export function httpBase(syncUrl: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-/** The URL of a document's whole state as one Yjs update (the server's snapshot endpoint). */
-export function snapshotUrl(sync: SyncOptions, name: string): string {
-  const q = sync.token ? `?token=${encodeURIComponent(sync.token)}` : '';
-  return `${httpBase(sync.url)}/docs/${encodeURIComponent(name)}/update${q}`;
+/**
+ * The request for a document's whole state as one Yjs update (the server's snapshot endpoint,
+ * `GET <http base>/docs/<name>/update`, token as `Authorization: Bearer`).
+ */
+export function snapshotRequest(sync: SyncOptions, name: string): { url: string; init: RequestInit } {
+  const init: RequestInit = { method: 'GET', cache: 'no-store' };
+  if (sync.token) init.headers = { Authorization: `Bearer ${sync.token}` };
+  return { url: `${httpBase(sync.url)}/docs/${encodeURIComponent(name)}/update`, init };
 }
 
 export interface NetworkOptions {
@@ -217,7 +221,8 @@ export class Network {
     if (this.probing || this.destroyed) return;
     this.probing = true;
     try {
-      const res = await fetch(snapshotUrl(this.opts.sync, this.opts.name), { method: 'GET', cache: 'no-store' });
+      const { url, init } = snapshotRequest(this.opts.sync, this.opts.name);
+      const res = await fetch(url, init);
       void res.body?.cancel();
       if ((res.status === 401 || res.status === 403) && !this.destroyed) {
         this.provider.disconnect();
