@@ -12,7 +12,9 @@ export type Origin = 'local' | 'remote' | 'load';
 export type ChangeOp =
   | 'set' | 'delete' | 'clear' | 'add'
   | 'push' | 'pop' | 'shift' | 'unshift' | 'splice'
-  | 'sort' | 'reverse' | 'fill' | 'copyWithin';
+  | 'sort' | 'reverse' | 'fill' | 'copyWithin'
+  /** An edit of an embedded collaborative text (tinysync/crdt `text()`): args `[index, deleteCount, inserted]`. */
+  | 'text';
 
 /**
  * A record of one mutation of a tracked tree.

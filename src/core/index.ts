@@ -6,3 +6,5 @@ export { onBatch, pathOf, subscribe } from './subscribe.js';
 export { isTracked, track, type TrackOptions } from './track.js';
 export { transact, type TransactOptions } from './transact.js';
 export { ITERATE, setReadObserver, type ReadObserver } from './reads.js';
+export { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from './embedded.js';
+export { toRaw } from './tree.js';

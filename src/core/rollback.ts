@@ -1,5 +1,6 @@
 // Undoing one logged mutation, for a transaction that throws. Entries are undone newest first,
 // so each undo sees the container exactly as its mutation left it.
+import { hooksOf } from './embedded.js';
 import type { Entry } from './transact.js';
 import { attach, touch, detach, detachAll } from './tree.js';
 import { writeKey } from './values.js';
@@ -14,7 +15,9 @@ function restoreRange(raw: unknown[], at: number, items: readonly unknown[]): vo
 }
 
 export function undo({ raw, op, args, previous, at }: Entry): void {
-  if (Array.isArray(raw)) undoArray(raw, op, args, previous);
+  const hooks = hooksOf(raw);
+  if (hooks) hooks.undo(op, args, previous);
+  else if (Array.isArray(raw)) undoArray(raw, op, args, previous);
   else if (raw instanceof Map) undoMap(raw, op, args, previous);
   else if (raw instanceof Set) undoSet(raw, op, args, previous);
   else undoObject(raw as Record<string, unknown>, op, args, previous);

@@ -1,5 +1,6 @@
 // Plain, frozen deep copies. Each container's copy is cached by its version, so consecutive
 // snapshots share every subtree that did not change (cheap to take, cheap to compare).
+import { hooksOf } from './embedded.js';
 import { attach, nodes, toRaw } from './tree.js';
 
 const cache = new WeakMap<object, { version: number; copy: unknown }>();
@@ -22,6 +23,8 @@ function child(value: unknown, parent: object, key: string | number, tracked: bo
 }
 
 function copy(raw: object): unknown {
+  const hooks = hooksOf(raw);
+  if (hooks) return hooks.snapshot();
   const node = nodes.get(raw);
   const hit = cache.get(raw);
   if (node && hit && hit.version === node.version) return hit.copy;

@@ -3,11 +3,12 @@
 // object underneath, and recorded as one Change (see transact.ts for delivery).
 import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
+import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
 import { emit, currentOrigin, recording } from './transact.js';
 import { arrayStart, SubscriberTrie } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
-import { adopt, isPrimitiveValue, writeKey } from './values.js';
+import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
 
 /** Options of `track`. */
 export interface TrackOptions {
@@ -31,7 +32,8 @@ export interface TrackOptions {
  */
 export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
   if (typeof value !== 'object' || value === null) throw new ValueError([], 'a primitive (track() takes an object, array, Map or Set)');
-  const raw = adopt(value, [], toRaw) as object;
+  const placements: Placements = [];
+  const raw = adopt(value, [], toRaw, placements) as object;
   const root: Root = {
     proxy: raw,
     name: opts.name,
@@ -40,6 +42,7 @@ export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
     trie: new SubscriberTrie(),
   };
   nodes.set(raw, { parent: undefined, key: '', version: 0, root });
+  for (const [child, holder, key] of placements) attach(child, holder, key);
   root.proxy = wrap(raw);
   return root.proxy as T;
 }
@@ -58,9 +61,24 @@ function view(value: unknown, parent: object, key: PathKey): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const proxy = existingProxy(value);
   if (proxy) return proxy;
+  if (hooksOf(value)) return value;
   attach(value, parent, key);
   return wrap(value);
 }
+
+/**
+ * Gives a freshly stored value (and, when it holds embedded values, every container above
+ * them) its place, so that embedded values can report their edits with the right path.
+ */
+function settle(stored: unknown, raw: object, key: PathKey, placements: Placements): void {
+  if (typeof stored !== 'object' || stored === null) return;
+  if (placements.length === 0 && !hooksOf(stored)) return;
+  attach(stored, raw, key);
+  for (const [child, holder, k] of placements) attach(child, holder, k);
+  placements.length = 0;
+}
+
+setEmbeddedReporter((value, op, args, previous) => record(value, locate(value), op, args, previous));
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, start?: number, at?: number): void {
@@ -77,7 +95,7 @@ function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unkn
     path: key === undefined ? loc.path : [...loc.path, key],
     op,
     args,
-    target: wrap(raw),
+    target: hooksOf(raw) ? raw : wrap(raw),
     previous,
     origin: currentOrigin(),
   };
@@ -121,9 +139,11 @@ function setKey(raw: object, key: string | symbol, value: unknown): void {
   const old = had ? obj[key] : undefined;
   if (had && sameValue(old, value)) return;
   const loc = locate(raw);
-  const stored = adopt(value, pathFor(loc, key), toRaw);
+  const placements: Placements = [];
+  const stored = adopt(value, pathFor(loc, key), toRaw, placements);
   writeKey(obj, key, stored);
   detach(old);
+  settle(stored, raw, key, placements);
   record(raw, loc, 'set', [key, stored], old, key);
 }
 
@@ -135,9 +155,11 @@ function setIndex(raw: unknown[], key: string, value: unknown): void {
   const old = raw[i];
   if (i < raw.length && sameValue(old, value)) return;
   const loc = locate(raw);
-  const stored = adopt(value, pathFor(loc, i), toRaw);
+  const placements: Placements = [];
+  const stored = adopt(value, pathFor(loc, i), toRaw, placements);
   raw[i] = stored;
   detach(old);
+  settle(stored, raw, i, placements);
   record(raw, loc, 'set', [i, stored], old, i);
 }
 
@@ -237,8 +259,16 @@ function relative(value: unknown, length: number, fallback: number): number {
   return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
 }
 
-function adoptAll(items: unknown[], loc: Location | undefined, at: number): unknown[] {
-  return items.map((item, i) => adopt(item, pathFor(loc, at + i), toRaw));
+/** Adopts items bound for `at`, `at + 1`, ...; `placed` then gives them their places. */
+function adoptAll(items: unknown[], loc: Location | undefined, at: number): { stored: unknown[]; placed: (raw: unknown[], from: number) => void } {
+  const placements: Placements = [];
+  const stored = items.map((item, i) => adopt(item, pathFor(loc, at + i), toRaw, placements));
+  const placed = (raw: unknown[], from: number) => {
+    if (placements.length === 0 && !stored.some((v) => typeof v === 'object' && v !== null && hooksOf(v))) return;
+    stored.forEach((v, i) => settle(v, raw, from + i, []));
+    for (const [child, holder, k] of placements) attach(child, holder, k);
+  };
+  return { stored, placed };
 }
 
 function unchanged(before: readonly unknown[], after: readonly unknown[], at = 0): boolean {
@@ -252,8 +282,9 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const start = raw.length;
     if (items.length === 0) return start;
     const loc = locate(raw);
-    const stored = adoptAll(items, loc, start);
+    const { stored, placed } = adoptAll(items, loc, start);
     for (const item of stored) raw.push(item);
+    placed(raw, start);
     record(raw, loc, 'push', stored, undefined, undefined, start);
     return raw.length;
   },
@@ -279,8 +310,9 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const raw = toRaw(this);
     if (items.length === 0) return raw.length;
     const loc = locate(raw);
-    const stored = adoptAll(items, loc, 0);
+    const { stored, placed } = adoptAll(items, loc, 0);
     raw.unshift(...stored);
+    placed(raw, 0);
     record(raw, loc, 'unshift', stored, undefined);
     return raw.length;
   },
@@ -292,9 +324,10 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const items = args.slice(2);
     if (deleteCount === 0 && items.length === 0) return [];
     const loc = locate(raw);
-    const stored = adoptAll(items, loc, start);
+    const { stored, placed } = adoptAll(items, loc, start);
     const removed = raw.splice(start, deleteCount, ...stored);
     detachAll(removed);
+    placed(raw, start);
     record(raw, loc, 'splice', [start, deleteCount, ...stored], removed);
     return removed;
   },
@@ -320,11 +353,12 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const end = relative(endArg, raw.length, raw.length);
     if (start >= end) return this;
     const loc = locate(raw);
-    const stored = adoptAll(new Array<unknown>(end - start).fill(value), loc, start);
+    const { stored, placed } = adoptAll(new Array<unknown>(end - start).fill(value), loc, start);
     if (unchanged(stored, raw, start)) return this;
     const before = raw.slice(start, end);
     for (let i = start; i < end; i++) raw[i] = stored[i - start];
     detachAll(before);
+    placed(raw, start);
     record(raw, loc, 'fill', [stored[0], start, end], before);
     return this;
   },
@@ -337,11 +371,12 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     if (count <= 0) return this;
     const loc = locate(raw);
     // Objects are copied, not moved: each stored object has exactly one place.
-    const copies = adoptAll(raw.slice(start, start + count), loc, target);
+    const { stored: copies, placed } = adoptAll(raw.slice(start, start + count), loc, target);
     if (unchanged(copies, raw, target)) return this;
     const before = raw.slice(target, target + count);
     for (let i = 0; i < count; i++) raw[target + i] = copies[i];
     detachAll(before);
+    placed(raw, target);
     record(raw, loc, 'copyWithin', [target, start, start + count], before);
     return this;
   },
@@ -375,9 +410,11 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     const old = raw.get(key);
     if (had && sameValue(old, value)) return this;
     const loc = locate(raw);
-    const stored = adopt(value, pathFor(loc, key), toRaw);
+    const placements: Placements = [];
+    const stored = adopt(value, pathFor(loc, key), toRaw, placements);
     raw.set(key, stored);
     detach(old);
+    settle(stored, raw, key, placements);
     record(raw, loc, 'set', [key, stored], old, key);
     return this;
   },

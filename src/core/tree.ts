@@ -2,6 +2,7 @@
 // user's objects. Every stored container ("raw") has at most one parent, because values are
 // copied when they are assigned (values.ts); so a raw's path can be found by walking up.
 import type { Change, PathKey } from './change.js';
+import { hooksOf, placeEmbedded, removeEmbedded } from './embedded.js';
 import type { SubscriberTrie } from './trie.js';
 
 /** Per-tree state, attached to the root raw's node. */
@@ -64,6 +65,8 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
   } else {
     nodes.set(child, { parent, key, version: 0, root: undefined });
   }
+  const hooks = hooksOf(child);
+  if (hooks) placeEmbedded(child, hooks);
 }
 
 /** Cuts a removed value off its tree: later mutations through old proxies reach nobody. */
@@ -71,6 +74,8 @@ export function detach(child: unknown): void {
   if (typeof child !== 'object' || child === null) return;
   const node = nodes.get(child);
   if (node) node.parent = undefined;
+  const hooks = hooksOf(child);
+  if (hooks) removeEmbedded(child, hooks);
 }
 
 export function detachAll(children: Iterable<unknown>): void {

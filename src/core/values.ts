@@ -2,13 +2,22 @@
 // tracked tree. `adopt` checks a value and makes the private copy that the tree will own, so
 // that no object is ever reachable from two places (paths stay unique) or from outside.
 import type { PathKey } from './change.js';
+import { hooksOf, isPlaced } from './embedded.js';
 import { ValueError } from './errors.js';
 
 /** A linked list of keys, materialised into a path only when an error needs it. */
 interface Trail {
   parent: Trail | undefined;
   key: PathKey;
+  /** The copied container that holds `key`. */
+  holder?: object;
 }
+
+/**
+ * Where adopt() put embedded values and the containers above them, as [child, holder, key]:
+ * the caller gives each a node once the write is done, so the values can find their path.
+ */
+export type Placements = [object, object, PathKey][];
 
 /** Something that may hold a tracked proxy's plain object (resolved by the tree module). */
 export type Unwrap = (value: object) => object;
@@ -53,41 +62,53 @@ export function writeKey(target: Record<string, unknown>, key: string, value: un
  * they are, containers copied deeply (a tracked proxy's current contents are copied too).
  * Throws a `ValueError` naming the offending path; nothing is modified on failure.
  */
-export function adopt(value: unknown, base: readonly PathKey[], unwrap: Unwrap): unknown {
+export function adopt(value: unknown, base: readonly PathKey[], unwrap: Unwrap, placements?: Placements): unknown {
   if (typeof value !== 'object' || value === null) {
     if (isPrimitiveValue(value)) return value;
     throw new ValueError([...base], describe(value));
   }
-  return copy(value, base, undefined, new Set(), unwrap);
+  return copy(value, base, undefined, new Set(), unwrap, placements);
 }
 
-function copy(value: object, base: readonly PathKey[], trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap): unknown {
+function embed(value: object, trail: Trail | undefined, placements: Placements | undefined): object {
+  const hooks = hooksOf(value)!;
+  const stored = isPlaced(value) ? hooks.clone() : value;
+  let child = stored;
+  for (let t = trail; t?.holder; t = t.parent) {
+    placements?.push([child, t.holder, t.key]);
+    child = t.holder;
+  }
+  return stored;
+}
+
+function copy(value: object, base: readonly PathKey[], trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap, placements?: Placements): unknown {
+  if (hooksOf(value)) return embed(value, trail, placements);
   const raw = unwrap(value);
   if (seen.has(raw)) throw new ValueError(pathOf(base, trail), 'a cycle (an object that contains itself)');
   seen.add(raw);
+  let out: unknown;
   const child = (v: unknown, key: PathKey): unknown => {
     if (typeof v !== 'object' || v === null) {
       if (isPrimitiveValue(v)) return v;
       throw new ValueError(pathOf(base, { parent: trail, key }), describe(v));
     }
-    return copy(v, base, { parent: trail, key }, seen, unwrap);
+    return copy(v, base, { parent: trail, key, holder: out as object }, seen, unwrap, placements);
   };
-  let out: unknown;
   const proto = Object.getPrototypeOf(raw) as object | null;
   if (Array.isArray(raw) && proto === Array.prototype) {
     const arr = new Array<unknown>(raw.length);
+    out = arr;
     for (let i = 0; i < raw.length; i++) {
       if (!(i in raw)) throw new ValueError(pathOf(base, { parent: trail, key: i }), 'a hole in an array (store null)');
       arr[i] = child(raw[i], i);
     }
-    out = arr;
   } else if (proto === Map.prototype) {
     const map = new Map<string, unknown>();
+    out = map;
     for (const [k, v] of raw as Map<unknown, unknown>) {
       if (typeof k !== 'string') throw new ValueError(pathOf(base, trail), `a Map key of type ${typeof k} (Map keys must be strings)`);
       map.set(k, child(v, k));
     }
-    out = map;
   } else if (proto === Set.prototype) {
     const set = new Set<unknown>();
     for (const v of raw as Set<unknown>) {
@@ -98,8 +119,8 @@ function copy(value: object, base: readonly PathKey[], trail: Trail | undefined,
   } else if (proto === Object.prototype || proto === null) {
     if (Object.getOwnPropertySymbols(raw).length > 0) throw new ValueError(pathOf(base, trail), 'a symbol key');
     const obj: Record<string, unknown> = proto === null ? Object.create(null) : {};
-    for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key], key));
     out = obj;
+    for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key], key));
   } else {
     throw new ValueError(pathOf(base, trail), describe(raw));
   }
