@@ -45,7 +45,12 @@ function convertAll(values: readonly unknown[], from: number, reg: Registry, bat
 function replay(change: Change, reg: Registry, batch: BatchState): void {
   const raw = toRaw(change.target);
   const y = reg.toY.get(raw);
-  if (!y) throw new BindingError('a change reached a container the binding does not know', change.path);
+  if (!y) {
+    // A container that was inside one converted earlier in this batch, and gone from it by
+    // delivery time (so never converted): its effect is already in what was written.
+    if (batch.created.size || batch.finalized.size) return;
+    throw new BindingError('a change reached a container the binding does not know', change.path);
+  }
   if ((batch.created.size || batch.finalized.size) && isSkipped(y, raw, batch)) return;
   const { op, args } = change;
   if (y instanceof Y.Array) {

@@ -2,7 +2,7 @@
 // the tracked tree minimally: a changed key becomes one set / delete, an array delta becomes
 // one splice per edited run. Containers that did not change keep their identity.
 import * as Y from 'yjs';
-import { fromY, linkTree, setElement, TAG, tagOf, unescapeKey, type Registry, type YType } from './convert.js';
+import { fromY, linkTree, setElement, TAG, unescapeKey, type Registry, type YType } from './convert.js';
 import { toRaw } from './raw.js';
 import { isText } from './text.js';
 
@@ -46,7 +46,7 @@ function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<un
 
 function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: Registry): void {
   const y = event.target;
-  const tag = tagOf(y);
+  const tag = raw instanceof Set ? 'Set' : raw instanceof Map ? 'Map' : undefined;
   for (const k of event.keysChanged) {
     if (k === TAG) continue;
     const has = y.has(k);

@@ -182,7 +182,7 @@ class Network {
   }
 }
 
-function run(commands: Command[]): void {
+export function run(commands: Command[]): void {
   const replicas = [0, 1, 2].map(() => replica(initial()));
   const net = new Network(replicas);
   try {

@@ -20,7 +20,10 @@ export function replica<T extends object>(initial: T, opts: { name?: string; doc
   const binding = bind(state, doc, opts.name === undefined ? {} : { name: opts.name });
   const changes: Change[] = [];
   const updates: Uint8Array[] = [];
-  const stop = onBatch(state, (batch) => changes.push(...batch));
+  const stop = onBatch(state, (batch) => {
+    if (process.env.DEBUG_BATCH) console.log(batch.map((c) => [c.op, c.path, JSON.stringify(c.args)]));
+    changes.push(...batch);
+  });
   const onUpdate = (u: Uint8Array, origin: unknown) => {
     if (origin === binding.origin) updates.push(u);
   };
