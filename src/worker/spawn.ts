@@ -4,5 +4,5 @@
 
 /** Starts a new sync worker (a module worker). */
 export function spawnSyncWorker(): Worker {
-  return new Worker(new URL('./sync.worker.ts', import.meta.url), { type: 'module', name: 'tinysync' });
+  return new Worker(new URL('./sync.worker.js', import.meta.url), { type: 'module', name: 'tinysync' });
 }
