@@ -1,6 +1,8 @@
 // Embedded persistence: one SQLite file (WAL mode) holding every document's update log.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Persistence, StoredLog } from './persistence.js';
 
@@ -11,7 +13,29 @@ export interface SqliteOptions {
    * power cut; `'full'` also syncs the disk on every commit, at a large cost in latency.
    */
   durability?: 'normal' | 'full';
+  /**
+   * How often a background thread moves the write-ahead log into the database file, in ms
+   * (default 1000). Checkpoints sync the disk, which takes milliseconds; done on the main
+   * thread they would stall every client of the server. `0` leaves it to SQLite's automatic
+   * checkpoints on the main thread.
+   */
+  checkpointMs?: number;
 }
+
+// The checkpointer: its own connection in a worker thread. PASSIVE never blocks the writer.
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { timeout: 1000 });
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+}, workerData.intervalMs);
+parentPort.once('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
 
 /**
  * Stores the update logs in `<dataDir>/tinysync.sqlite`. Every `append` is its own committed
@@ -28,6 +52,7 @@ export class SqlitePersistence implements Persistence {
   private readonly selectLog: Database.Statement<[string], { seq: number; data: Buffer }>;
   private readonly insert: Database.Statement<[string, Uint8Array]>;
   private readonly compactTx: (doc: string, snapshot: Uint8Array, upTo: number) => void;
+  private checkpointer: Worker | undefined;
 
   constructor(dataDir: string, opts: SqliteOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -35,6 +60,8 @@ export class SqlitePersistence implements Persistence {
     this.db = new Database(this.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    const checkpointMs = opts.checkpointMs ?? 1000;
+    if (checkpointMs > 0) this.startCheckpointer(checkpointMs);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS updates (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -70,7 +97,27 @@ export class SqlitePersistence implements Persistence {
     this.compactTx(doc, snapshot, upTo);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    const worker = this.checkpointer;
+    this.checkpointer = undefined;
+    if (worker) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('stop');
+      await exited;
+    }
+    // The last connection to close checkpoints the log into the file and removes it.
     if (this.db.open) this.db.close();
+  }
+
+  private startCheckpointer(intervalMs: number): void {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, file: this.file, intervalMs } });
+    worker.unref();
+    // Without the thread (it failed to start or died) SQLite checkpoints on its own again.
+    worker.once('error', () => {
+      if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+    });
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = worker;
   }
 }

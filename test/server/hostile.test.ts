@@ -143,7 +143,7 @@ describe('sync server: hostile input', () => {
     seed.append('fine', Y.encodeStateAsUpdate(good));
     good.destroy();
     const before = await storedLog(seed, 'broken');
-    seed.close();
+    await seed.close();
 
     const { server, http, logs } = await startServer({ dataDir });
     const r = await attempt(`${server.url}/broken`);

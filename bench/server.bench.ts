@@ -1,0 +1,203 @@
+// The sync server side by side with a bare @y/websocket-server (its setupWSConnection on a
+// plain ws server, no persistence, no auth), in one run on loopback:
+// - fan-out latency: one writer, 10 / 100 / 500 readers on one document; for every change the
+//   time from the writer's send to each reader's receipt, p50 and p99 over all deliveries.
+//   tinysync validates, applies and commits every update to SQLite before relaying it; the
+//   bare server only applies and relays.
+// - memory per loaded small document (a map of 5 fields and 50 characters of text), heap
+//   growth after GC divided by the number of documents loaded.
+// Readers, writer and servers share this process (and its two cores), identically for both.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { docs as bareDocs, setupWSConnection } from '@y/websocket-server/utils';
+import * as encoding from 'lib0/encoding';
+import { createSyncServer } from 'tinysync/server';
+import { describe, expect, it, vi } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import * as Y from 'yjs';
+import { percentiles, report, type BenchRow } from './harness.js';
+
+// vite-plugin-solid makes vitest resolve with the `browser` condition, which maps `ws` to its
+// browser stub; load the Node build by file path instead (see test/server/node-ws.ts).
+vi.mock('ws', async () => {
+  const { createRequire } = await import('node:module');
+  const ws = createRequire(import.meta.url)(new URL('../node_modules/ws/index.js', import.meta.url).pathname) as typeof import('ws');
+  return { default: ws, WebSocket: ws, WebSocketServer: ws.WebSocketServer };
+});
+
+const OURS = 'tinysync' as const;
+const BARE = 'bare @y/websocket-server' as const;
+const READERS = [10, 100, 500];
+const ROUNDS: Record<number, number> = { 10: 2000, 100: 1000, 500: 200 };
+const WARMUP = 50;
+const MEMORY_DOCS = 300;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+interface Target {
+  url: string;
+  loadedDocs(): number;
+  close(): Promise<void>;
+}
+
+async function startOurs(dataDir: string): Promise<Target> {
+  const server = await createSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    logger: () => {},
+    idleUnloadMs: 10 * 60_000,
+    limits: { maxConnectionsPerDoc: 1000 },
+  });
+  return { url: server.url, loadedDocs: () => server.stats().docs, close: () => server.close() };
+}
+
+async function startBare(): Promise<Target> {
+  const http: Server = createServer((_req, res) => res.end('okay'));
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('connection', setupWSConnection);
+  http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const port = (http.address() as { port: number }).port;
+  return {
+    url: `ws://127.0.0.1:${port}/sync`,
+    loadedDocs: () => bareDocs.size,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      for (const doc of bareDocs.values()) doc.destroy();
+      bareDocs.clear();
+    },
+  };
+}
+
+function syncMessage(type: number, payload: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, type);
+  encoding.writeVarUint8Array(e, payload);
+  return encoding.toUint8Array(e);
+}
+
+/** A raw y-websocket client: opens, sends sync step 1 with an empty state vector, resolves on the reply. */
+function rawClient(url: string, onMessage: (data: Buffer) => void = () => {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let ready = false;
+    ws.on('error', reject);
+    ws.on('open', () => ws.send(syncMessage(0, Y.encodeStateVector(new Y.Doc()))));
+    ws.on('message', (data: Buffer) => {
+      if (!ready && data[0] === 0 && data[1] === 1) {
+        ready = true;
+        resolve(ws);
+      } else if (ready) onMessage(data);
+    });
+  });
+}
+
+/** One writer and `readers` raw readers on one document of `target`, ready to run rounds. */
+async function fanOutSession(target: Target, readers: number) {
+  const room = `${target.url}/fanout-${readers}`;
+  let sentAt = 0;
+  let received = 0;
+  let roundDone: () => void = () => {};
+  let measuring = false;
+  const samples: number[] = [];
+  const sockets = await Promise.all(
+    Array.from({ length: readers }, () =>
+      rawClient(room, (data) => {
+        if (data[0] !== 0 || data[1] !== 2) return; // only updates
+        if (measuring) samples.push(performance.now() - sentAt);
+        if (++received === readers) roundDone();
+      }),
+    ),
+  );
+  const writer = await rawClient(room);
+  const doc = new Y.Doc();
+  let update: Uint8Array = new Uint8Array();
+  doc.on('update', (u: Uint8Array) => (update = u));
+  return {
+    samples,
+    /** One change from the writer; resolves when every reader has it. */
+    async round(i: number, measure: boolean): Promise<void> {
+      measuring = measure;
+      doc.getMap('m').set('counter', i);
+      const frame = syncMessage(2, update);
+      received = 0;
+      const done = new Promise<void>((r) => (roundDone = r));
+      sentAt = performance.now();
+      writer.send(frame);
+      await done;
+    },
+    close(): void {
+      for (const ws of [...sockets, writer]) ws.terminate();
+      doc.destroy();
+    },
+  };
+}
+
+async function memoryPerDoc(target: Target, count: number): Promise<number> {
+  const content = new Y.Doc();
+  for (let i = 0; i < 5; i++) content.getMap('m').set(`field${i}`, `value ${i}`);
+  content.getText('t').insert(0, 'x'.repeat(50));
+  const update = syncMessage(2, Y.encodeStateAsUpdate(content));
+  content.destroy();
+  const before = target.loadedDocs();
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) {
+    const ws = await rawClient(`${target.url}/mem-${i}`);
+    const gone = new Promise((r) => ws.once('close', r));
+    ws.send(update);
+    ws.close();
+    await gone;
+  }
+  expect(target.loadedDocs() - before).toBe(count);
+  await new Promise((r) => setTimeout(r, 50));
+  gc();
+  gc();
+  return (process.memoryUsage().heapUsed - heap0) / count;
+}
+
+describe('server bench', () => {
+  it('fan-out latency and memory per document, vs a bare @y/websocket-server', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tinysync-bench-'));
+    const rows: BenchRow[] = [];
+    try {
+      // Both servers run at once and the rounds alternate between them, so that noise from the
+      // machine (GC, other processes) falls on both alike.
+      const targets = { [BARE]: await startBare(), [OURS]: await startOurs(dataDir) };
+      for (const n of READERS) {
+        const sessions = { [BARE]: await fanOutSession(targets[BARE], n), [OURS]: await fanOutSession(targets[OURS], n) };
+        for (let i = 0; i < WARMUP + ROUNDS[n]!; i++) {
+          for (const subject of i % 2 ? ([OURS, BARE] as const) : ([BARE, OURS] as const)) await sessions[subject]!.round(i, i >= WARMUP);
+        }
+        for (const subject of [BARE, OURS] as const) {
+          const s = percentiles(sessions[subject]!.samples);
+          sessions[subject]!.close();
+          const extra = { mean: s.mean, rounds: ROUNDS[n]!, deliveries: sessions[subject]!.samples.length };
+          rows.push({ case: `fan-out ${n} readers p50`, subject, value: s.p50, unit: 'ms', better: 'lower', extra });
+          rows.push({ case: `fan-out ${n} readers p99`, subject, value: s.p99, unit: 'ms', better: 'lower', extra });
+        }
+      }
+      await targets[BARE]!.close();
+      await targets[OURS]!.close();
+      for (const [subject, start] of [[BARE, startBare], [OURS, () => startOurs(dataDir)]] as const) {
+        const target = await start();
+        const bytes = await memoryPerDoc(target, MEMORY_DOCS);
+        await target.close();
+        rows.push({ case: 'heap per loaded small doc', subject, value: bytes, unit: 'bytes', better: 'lower', extra: { docs: MEMORY_DOCS } });
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    rows.sort((a, b) => (a.case === b.case ? 0 : rows.findIndex((r) => r.case === a.case) - rows.findIndex((r) => r.case === b.case)));
+    report('server: fan-out latency and memory (loopback, one process)', rows, BARE);
+  }, 300_000);
+});
