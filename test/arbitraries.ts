@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 
 /** Runs per property: 500 by default, `FC_RUNS=5000 npx vitest ...` for a longer search. */
-export const runs = Number(process.env.FC_RUNS ?? 500);
+export const runs = Number((typeof process === 'undefined' ? undefined : process.env.FC_RUNS) ?? 500);
 
 export type Primitive = string | number | boolean | null;
 export type Value = Primitive | Value[] | { [key: string]: Value } | Map<string, Value> | Set<Primitive>;
