@@ -1,12 +1,11 @@
 // bind(): one tracked tree ⇄ one root type of a Y.Doc, both ways, with undo/redo of local
 // changes. See docs/crdt.md for the mapping and the starting-state rule.
-import { isTracked, onBatch, transact, type Origin } from '../core/index.js';
+import { isTracked, onBatch, toRaw, transact, type Origin } from '../core/index.js';
 import * as Y from 'yjs';
 import { Registry, type YType } from './convert.js';
 import { BindingError, UpdateError } from './errors.js';
 import { holdsData, loadInto, writeInitial } from './initial.js';
 import { replayBatch } from './local.js';
-import { toRaw } from './raw.js';
 import { applyEvents } from './remote.js';
 
 /** Options of `bind`. */
@@ -22,6 +21,11 @@ export interface Binding {
   readonly doc: Y.Doc;
   /** The Y transaction origin the binding writes local changes with. */
   readonly origin: unknown;
+  /**
+   * Every Y transaction origin of this replica's own changes: `origin`, the undo manager
+   * (undo / redo) and the initial write. Forward the doc's updates whose origin is in here.
+   */
+  readonly localOrigins: ReadonlySet<unknown>;
   /** Undoes the last local transaction (never a remote one). Returns false when there was none. */
   undo(): boolean;
   /** Redoes the last undone local transaction. Returns false when there was none. */
@@ -69,6 +73,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   }
   const origin: unknown = opts.origin ?? { binding: name };
   const loadOrigin = { load: name };
+  const initOrigin = { initial: name };
   const remoteOrigin = { remote: name };
   const reg = new Registry();
   let applying = false;
@@ -81,7 +86,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
       applying = false;
     }
   } else {
-    writeInitial(doc, root, raw, name, reg, loadOrigin);
+    writeInitial(doc, root, raw, name, reg, initOrigin);
   }
   reg.link(raw, root);
 
@@ -108,6 +113,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   return {
     doc,
     origin,
+    localOrigins: new Set<unknown>([origin, undoManager, initOrigin]),
     undo: () => undoManager.undo() !== null,
     redo: () => undoManager.redo() !== null,
     canUndo: () => undoManager.canUndo(),

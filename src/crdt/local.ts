@@ -1,11 +1,10 @@
 // Local → Yjs: each committed batch of local changes is replayed, in order, as the granular
 // Yjs operations it amounts to, inside one Y transaction. When a batch is delivered the Y
 // side still holds the state from before the batch, so every op's own index applies as is.
-import type { Change } from '../core/index.js';
+import { toRaw, type Change } from '../core/index.js';
 import * as Y from 'yjs';
 import { escapeKey, setKey, toY, type Registry, type YType } from './convert.js';
 import { BindingError } from './errors.js';
-import { toRaw } from './raw.js';
 import { reorder } from './reorder.js';
 import { TEXT_OP } from './text.js';
 

@@ -1,9 +1,9 @@
 // Yjs → tracked: the events of a Y transaction made by anyone but this binding are applied to
 // the tracked tree minimally: a changed key becomes one set / delete, an array delta becomes
 // one splice per edited run. Containers that did not change keep their identity.
+import { toRaw } from '../core/index.js';
 import * as Y from 'yjs';
 import { fromY, linkTree, setElement, TAG, unescapeKey, type Registry, type YType } from './convert.js';
-import { toRaw } from './raw.js';
 import { isText } from './text.js';
 
 type Tracked = Record<string | number, unknown>;

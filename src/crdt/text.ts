@@ -2,30 +2,12 @@
 // to a `Y.Text`, so concurrent typing merges character by character instead of the last
 // writer replacing the whole string.
 //
-// The core stores it through the "embedded value" contract below (a value that the core keeps
-// by reference instead of copying, and that reports its own changes). See docs/crdt.md.
-
-/** The well-known symbol under which an embedded value exposes its hooks to the core. */
-export const EMBEDDED = Symbol.for('tinysync.embedded');
+// The core stores it as an "embedded value" (kept by reference instead of copied, reporting
+// its own edits, see src/core/embedded.ts). See docs/crdt.md.
+import { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from '../core/index.js';
 
 /** The Change op a text edit is reported with: args `[index, deleteCount, inserted]`, previous = the deleted text. */
 export const TEXT_OP = 'text';
-
-/** What the core calls on an embedded value (the contract the core implements). */
-export interface EmbeddedHooks {
-  /** Stored in a tree: `report` records a Change at the value's path (joins transactions). */
-  attach(report: (op: typeof TEXT_OP, args: unknown[], previous: unknown) => void): void;
-  /** Removed from its tree: later edits reach nobody. */
-  detach(): void;
-  /** Rolls back one change it reported (newest first), for a transaction that throws. */
-  undo(op: string, args: readonly unknown[], previous: unknown): void;
-  /** What `snapshot()` shows in place of the value. */
-  snapshot(): unknown;
-  /** A fresh value with the same content, when the value is assigned a second place. */
-  clone(): object;
-}
-
-type Report = (op: typeof TEXT_OP, args: unknown[], previous: unknown) => void;
 
 /**
  * A string field that merges concurrent edits character-wise when its tree is bound to a
@@ -36,7 +18,7 @@ type Report = (op: typeof TEXT_OP, args: unknown[], previous: unknown) => void;
  */
 export class TrackedText {
   #value: string;
-  #report: Report | undefined;
+  #report: EmbeddedReport | undefined;
 
   constructor(initial = '') {
     this.#value = String(initial);

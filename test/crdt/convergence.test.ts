@@ -7,10 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { snapshot, transact } from 'tinysync';
+import { isText, text, type TrackedText } from 'tinysync/crdt';
 import { docValue, replica, type Replica } from './replicas.js';
 
-type Root = { a: unknown[]; o: Record<string, unknown>; m: Map<string, unknown>; s: Set<unknown>; n: number };
-const initial = (): Root => ({ a: [1, { x: 1 }], o: { p: [] }, m: new Map([['k', { deep: [1] }]]), s: new Set(['s']), n: 0 });
+type Root = { a: unknown[]; o: Record<string, unknown>; m: Map<string, unknown>; s: Set<unknown>; n: number; t: TrackedText };
+const initial = (): Root => ({ a: [1, { x: 1 }], o: { p: [] }, m: new Map([['k', { deep: [1] }]]), s: new Set(['s']), n: 0, t: text('abc') });
 
 const KEYS = ['a', 'b', 'c', '__proto__', '\u0000x', 'p'];
 
@@ -22,10 +23,10 @@ function value(seed: number, depth = 0): unknown {
   if (r < 10) return [value(seed >> 2, depth + 1), value(seed >> 4, depth + 1)];
   if (r < 11) return new Map([[`m${seed % 3}`, value(seed >> 3, depth + 1)]]);
   if (r < 12) return new Set([seed % 5, `e${seed % 3}`, null]);
-  return {};
+  return seed % 2 ? {} : text(`t${seed % 10}`);
 }
 
-type Container = { kind: 'object' | 'array' | 'map' | 'set'; ref: object };
+type Container = { kind: 'object' | 'array' | 'map' | 'set' | 'text'; ref: object };
 
 function containers(root: object): Container[] {
   const out: Container[] = [];
@@ -39,6 +40,8 @@ function containers(root: object): Container[] {
       for (const x of v.values()) visit(x);
     } else if (v instanceof Set) {
       out.push({ kind: 'set', ref: v });
+    } else if (isText(v)) {
+      out.push({ kind: 'text', ref: v });
     } else {
       out.push({ kind: 'object', ref: v });
       for (const k of Object.keys(v)) visit((v as Record<string, unknown>)[k]);
@@ -64,12 +67,13 @@ function mutate(state: Root, pick: number, op: number, arg: number): void {
     if (op % 4 === 0 && c.ref !== state) delete o[key];
     else if (c.ref === state) {
       // Replace a root field by a fresh container of the same kind, or bump the number.
-      const f = (['a', 'o', 'm', 's', 'n'] as const)[arg % 5]!;
+      const f = (['a', 'o', 'm', 's', 'n', 't'] as const)[arg % 6]!;
       if (op % 3 !== 0 || f === 'n') state.n = arg;
       else if (f === 'a') state.a = [value(arg)];
       else if (f === 'o') state.o = { q: value(arg) };
       else if (f === 'm') state.m = new Map([['r', value(arg)]]);
-      else state.s = new Set([arg % 4]);
+      else if (f === 's') state.s = new Set([arg % 4]);
+      else state.t = text(`new ${arg}`);
     } else o[key] = value(arg);
     return;
   }
@@ -78,6 +82,12 @@ function mutate(state: Root, pick: number, op: number, arg: number): void {
     if (op % 5 === 0) m.clear();
     else if (op % 3 === 0) m.delete(`m${arg % 3}`);
     else m.set(`m${arg % 3}`, value(arg));
+    return;
+  }
+  if (c.kind === 'text') {
+    const t = c.ref as TrackedText;
+    if (op % 3 === 0) t.delete(arg % (t.length + 1), 1 + (op % 3));
+    else t.insert(arg % (t.length + 1), `${'xyz'[op % 3]}${arg % 10}`);
     return;
   }
   if (c.kind === 'set') {

@@ -25,7 +25,7 @@ export function replica<T extends object>(initial: T, opts: { name?: string; doc
     changes.push(...batch);
   });
   const onUpdate = (u: Uint8Array, origin: unknown) => {
-    if (origin === binding.origin) updates.push(u);
+    if (binding.localOrigins.has(origin)) updates.push(u);
   };
   doc.on('update', onUpdate);
   return {
@@ -50,10 +50,10 @@ export function connectedPair<T extends object>(make: () => T): [Replica<T>, Rep
   Y.applyUpdate(b.doc, Y.encodeStateAsUpdate(a.doc));
   Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc));
   const ab = (u: Uint8Array, origin: unknown) => {
-    if (origin === a.binding.origin) b.binding.applyUpdate(u);
+    if (a.binding.localOrigins.has(origin)) b.binding.applyUpdate(u);
   };
   const ba = (u: Uint8Array, origin: unknown) => {
-    if (origin === b.binding.origin) a.binding.applyUpdate(u);
+    if (b.binding.localOrigins.has(origin)) a.binding.applyUpdate(u);
   };
   a.doc.on('update', ab);
   b.doc.on('update', ba);
