@@ -2,7 +2,7 @@
 // The `tinysync` command: `serve` runs the sync server until SIGINT/SIGTERM, `token` prints a
 // signed access token.
 import { parseCli } from './cli-args.js';
-import { TinysyncError } from '../core/errors.js';
+import { TinysyncError } from '../core/index.js';
 import { createSyncServer } from './server.js';
 import { createToken } from './tokens.js';
 

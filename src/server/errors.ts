@@ -1,6 +1,6 @@
 // Errors the server throws to its caller (bad options, bad tokens, unreadable documents).
 // Problems caused by a client never throw: they close that client's socket with a close code.
-import { TinysyncError } from '../core/errors.js';
+import { TinysyncError } from '../core/index.js';
 
 /** A token was missing, malformed, badly signed, expired, or does not grant what was asked. */
 export class TokenError extends TinysyncError {
