@@ -15,7 +15,7 @@ const alias = [
   ['tinysync', 'src/index.ts'],
 ].map(([find, file]) => ({ find: new RegExp(`^${find}$`), replacement: here(`../${file}`) }));
 
-const publicDir = here('../public');
+const publicDir = here('public');
 
 /** Emits precache.json: the built files and public files the service worker caches first. */
 function precache(): Plugin {

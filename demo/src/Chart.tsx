@@ -1,6 +1,6 @@
 // A live line chart of a shared numeric series; anyone can add points.
 import { createMemo, Show } from 'solid-js';
-import { addPoint, nextPoint, SERIES_LIMIT } from './model.js';
+import { addPoint, nextPoint } from './model.js';
 import type { Session } from './session.js';
 
 const W = 420;
@@ -15,7 +15,8 @@ export function Chart(props: { session: Session }) {
     const n = series.length;
     const max = Math.max(1, ...series);
     const min = Math.min(0, ...series);
-    const x = (i: number) => PAD + (n <= 1 ? 0 : (i * (W - 2 * PAD)) / (SERIES_LIMIT - 1));
+    const span = Math.max(n - 1, 19);
+    const x = (i: number) => PAD + (i * (W - 2 * PAD)) / span;
     const y = (v: number) => H - PAD - ((v - min) * (H - 2 * PAD)) / (max - min || 1);
     const points = series.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`);
     return { points: points.join(' '), last: series[n - 1], area: n > 1 ? `${PAD},${H - PAD} ${points.join(' ')} ${x(n - 1).toFixed(1)},${H - PAD}` : '' };

@@ -1,14 +1,15 @@
 // The top bar: board name, who I am, sync status, the offline switch, undo / redo, repair.
 import { createSignal, Show } from 'solid-js';
+import type { StoreRepairReport } from 'tinysync/browser';
 import { useStatus } from 'tinysync/solid';
+import type { Dashboard } from './model.js';
 import { goOffline, goOnline } from './offline.js';
 import type { Session } from './session.js';
 
-function describeRepair(report: unknown): string {
-  if (typeof report !== 'object' || report === null) return 'Repaired from the server.';
-  const r = report as { inserts?: unknown[]; deletes?: unknown[]; dropped?: unknown };
-  const lost = (r.inserts?.length ?? 0) + (r.deletes?.length ?? 0);
-  return lost === 0 ? 'Repaired: the server had every local change.' : `Repaired: ${lost} local change(s) the server never saw were set aside.`;
+function describeRepair(report: StoreRepairReport<Dashboard>): string {
+  if (!report.lost) return 'Repaired: the server had every local change.';
+  const n = report.inserts.length + report.deletes.length;
+  return `Repaired from the server: ${n} local change(s) it never saw were dropped (see the console for the board as it was).`;
 }
 
 export function Toolbar(props: { session: Session; doc: string; onRename: (name: string) => void }) {
@@ -26,7 +27,9 @@ export function Toolbar(props: { session: Session; doc: string; onRename: (name:
   const repair = async () => {
     setMessage('Repairing…');
     try {
-      setMessage(describeRepair(await store.repair()));
+      const report = await store.repair();
+      if (report.lost) console.info('tinysync demo: the board before repair', report.before);
+      setMessage(describeRepair(report));
     } catch (err) {
       setMessage(`Repair failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,4 +1,4 @@
-// Registers public/sw.js, which caches the built app so that it loads and works offline after
+// Registers demo/public/sw.js, which caches the built app so that it loads and works offline after
 // the first visit (edits wait in IndexedDB until the server is back).
 export async function registerServiceWorker(): Promise<void> {
   if (!('serviceWorker' in navigator) || import.meta.env.DEV) return;

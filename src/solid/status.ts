@@ -5,13 +5,13 @@ import { createSignal, getOwner, onCleanup, type Accessor } from 'solid-js';
 /** What `useStatus` needs of a store (tinysync/browser's `Store` has it). */
 export interface StatusSource<S> {
   readonly status: S;
-  onStatus(cb: (...args: never[]) => void): () => void;
+  onStatus(cb: (status: S) => void): () => void;
 }
 
 /** What `usePresence` needs of a store's `presence`. */
 export interface PresenceSource<P> {
   others(): P[];
-  onChange(cb: (...args: never[]) => void): () => void;
+  onChange(cb: (peers: P[]) => void): () => void;
 }
 
 /** Stops `stop` when the current Solid owner is disposed (kept for good outside any owner). */

@@ -324,10 +324,11 @@ describe('lifetimes', () => {
 
 describe('store signals', () => {
   it('useStatus follows onStatus and stops listening with its owner', () => {
-    let listener: (() => void) | undefined;
+    type Status = 'loading' | 'offline' | 'synced';
+    let listener: ((s: Status) => void) | undefined;
     const store = {
-      status: 'loading' as 'loading' | 'offline' | 'synced',
-      onStatus(cb: () => void) {
+      status: 'loading' as Status,
+      onStatus(cb: (s: Status) => void) {
         listener = cb;
         return () => { listener = undefined; };
       },
@@ -339,22 +340,23 @@ describe('store signals', () => {
       return dispose;
     });
     store.status = 'offline';
-    listener!();
+    listener!('offline');
     store.status = 'synced';
-    listener!();
+    listener!('synced');
     expect(seen).toEqual(['loading', 'offline', 'synced']);
     dispose();
     expect(listener).toBeUndefined();
   });
 
   it('usePresence follows presence changes', () => {
-    let peers = [{ clientId: 1, state: { name: 'ada' } }];
-    const listeners = new Set<() => void>();
+    type Peer = { clientId: number; state: { name: string } };
+    let peers: Peer[] = [{ clientId: 1, state: { name: 'ada' } }];
+    const listeners = new Set<(p: Peer[]) => void>();
     const presence = {
       others: () => peers,
-      onChange(cb: () => void) {
+      onChange(cb: (p: Peer[]) => void) {
         listeners.add(cb);
-        return () => listeners.delete(cb);
+        return () => void listeners.delete(cb);
       },
     };
     const seen: number[] = [];
@@ -364,7 +366,7 @@ describe('store signals', () => {
       return dispose;
     });
     peers = [...peers, { clientId: 2, state: { name: 'bob' } }];
-    for (const l of listeners) l();
+    for (const l of listeners) l(peers);
     expect(seen).toEqual([1, 2]);
     dispose();
     expect(listeners.size).toBe(0);

@@ -1,0 +1,179 @@
+// The demo dashboard end to end: real tinysync server serving demo/dist, Debian Chromium,
+// two devices (each its own profile) and a second tab, driven through the UI.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { boardName, boardText, cleanup, launchDevice, openDemo, startDemoServer, until, waitReady } from './harness.js';
+
+// The server needs the Node build of ws (see node-ws.ts).
+vi.mock('ws', () => import('./node-ws.js'));
+
+const ALICE = { name: 'Alice', color: '#e11d48' };
+const BOB = { name: 'Bob', color: '#2563eb' };
+
+afterEach(cleanup);
+
+async function addCard(page: Page, column: string, title: string): Promise<void> {
+  await page.locator(`[data-column-id=${column}] [data-testid=new-card-input]`).fill(title);
+  await page.locator(`[data-column-id=${column}] [data-testid=add-card]`).click();
+}
+
+function card(page: Page, title: string) {
+  return page.locator('[data-testid=card]', { has: page.locator('[data-testid=card-title]', { hasText: title }) });
+}
+
+async function editTitle(page: Page, from: string, to: string): Promise<void> {
+  await card(page, from).locator('[data-testid=card-title]').click();
+  const input = page.locator('[data-testid=card-title-input]');
+  await input.fill(to);
+  await input.press('Enter');
+}
+
+/** Waits until every page shows the same board as `expected`. */
+async function boardsShow(pages: Page[], expected: Record<string, string[]>): Promise<void> {
+  for (const page of pages) {
+    await until(`board ${JSON.stringify(expected)}`, async () => JSON.stringify(await boardText(page)) === JSON.stringify(expected));
+  }
+}
+
+describe('demo: two devices and a second tab', () => {
+  it('adds, edits, moves and deletes a card on one and every other shows it; presence shows both users', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('live');
+    const alice = await launchDevice(ALICE);
+    const bob = await launchDevice(BOB);
+    const a1 = await openDemo(alice, server, doc);
+    const a2 = await openDemo(alice, server, doc);
+    const b = await openDemo(bob, server, doc);
+    const all = [a1, a2, b];
+
+    await addCard(a1, 'todo', 'Write the README');
+    await boardsShow(all, { todo: ['Write the README'], doing: [], done: [] });
+
+    await editTitle(b, 'Write the README', 'Write the README and docs');
+    await boardsShow(all, { todo: ['Write the README and docs'], doing: [], done: [] });
+
+    await card(a2, 'Write the README and docs').locator('[data-testid=card-right]').click();
+    await boardsShow(all, { todo: [], doing: ['Write the README and docs'], done: [] });
+
+    await addCard(b, 'done', 'Ship it');
+    await card(b, 'Write the README and docs').locator('[data-testid=card-delete]').click();
+    await boardsShow(all, { todo: [], doing: [], done: ['Ship it'] });
+
+    // Presence: each device lists the other by name (Alice's two tabs are two peers).
+    await until('Bob in Alice\'s presence list', async () => (await a1.locator('[data-testid=peer] [data-testid=peer-name]').allTextContents()).includes('Bob'));
+    await until('Alice in Bob\'s presence list', async () => (await b.locator('[data-testid=peer] [data-testid=peer-name]').allTextContents()).filter((n) => n === 'Alice').length === 2);
+    // ... and which card someone is editing.
+    await card(b, 'Ship it').locator('[data-testid=card-title]').click();
+    await until('Alice sees Bob editing "Ship it"', async () => (await a1.locator('[data-testid=peer-editing]').allTextContents()).some((t) => t.includes('Ship it')));
+    await until('the card shows its editor', async () => (await card(a2, 'Ship it').locator('[data-testid=card-editor]').allTextContents()).some((t) => t.includes('Bob')));
+    await b.keyboard.press('Escape');
+  });
+
+  it('both devices edit offline, come back and converge; a reload shows the same board', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('offline');
+    const alice = await launchDevice(ALICE);
+    const bob = await launchDevice(BOB);
+    const a = await openDemo(alice, server, doc);
+    const b = await openDemo(bob, server, doc);
+    await addCard(a, 'todo', 'Shared card');
+    await boardsShow([a, b], { todo: ['Shared card'], doing: [], done: [] });
+    await until('both synced', async () => (await a.getAttribute('[data-testid=status]', 'data-status')) === 'synced' && (await b.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+
+    await alice.setOffline(true);
+    await bob.setOffline(true);
+    await until('Alice offline', async () => (await a.getAttribute('[data-testid=status]', 'data-status')) !== 'synced');
+    await until('Bob offline', async () => (await b.getAttribute('[data-testid=status]', 'data-status')) !== 'synced');
+
+    await addCard(a, 'todo', 'Alice offline');
+    await editTitle(a, 'Shared card', 'Shared card (edited by Alice)');
+    await addCard(b, 'doing', 'Bob offline');
+    await b.locator('[data-kpi=deploys] [data-testid=kpi-increment]').click();
+    await until('Bob counted offline', async () => (await b.locator('[data-kpi=deploys] [data-testid=kpi-value]').textContent()) === '1');
+    // Offline really is offline: neither sees the other's edits.
+    expect((await boardText(a)).doing).toEqual([]);
+    expect((await boardText(b)).todo).toEqual(['Shared card']);
+
+    await alice.setOffline(false);
+    await bob.setOffline(false);
+    const expected = { todo: ['Shared card (edited by Alice)', 'Alice offline'], doing: ['Bob offline'], done: [] };
+    await boardsShow([a, b], expected);
+    await until('KPI everywhere', async () => (await a.locator('[data-kpi=deploys] [data-testid=kpi-value]').textContent()) === '1');
+
+    await a.reload();
+    await b.reload();
+    await waitReady(a);
+    await waitReady(b);
+    await boardsShow([a, b], expected);
+  });
+});
+
+describe('demo: fine-grained rendering', () => {
+  it('on a 1,000-card board, a title edit reruns exactly one card title, locally and on the other device', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('big');
+    const alice = await launchDevice(ALICE);
+    const bob = await launchDevice(BOB);
+    const a = await openDemo(alice, server, doc);
+    const b = await openDemo(bob, server, doc);
+    await a.evaluate(() => {
+      const { store, transact } = window.__tinysyncDemo!;
+      transact(store.data, () => {
+        for (let i = 0; i < 1000; i++) store.data.columns[i % 3]!.cards.push({ id: `card-${i}`, title: `Card ${i}`, author: 'seed' });
+      });
+    });
+    for (const page of [a, b]) await until('1,000 cards', async () => (await page.locator('[data-testid=card]').count()) === 1000);
+    const reset = (page: Page) => page.evaluate(() => window.__tinysyncDemo!.renders.reset());
+    const counts = (page: Page) =>
+      page.evaluate(() => {
+        const { renders } = window.__tinysyncDemo!;
+        return { titles: Object.fromEntries(renders.titles), created: renders.total(renders.created) };
+      });
+    await reset(a);
+    await reset(b);
+
+    // Local edit through the UI on Alice's device.
+    await editTitle(a, 'Card 500', 'Card 500, renamed');
+    await until('Bob sees the edit', async () => (await card(b, 'Card 500, renamed').count()) === 1);
+    expect(await counts(a)).toEqual({ titles: { 'card-500': 1 }, created: 0 });
+    expect(await counts(b)).toEqual({ titles: { 'card-500': 1 }, created: 0 });
+
+    // An edit on Bob's device (remote for Alice), made directly on the data.
+    await reset(a);
+    await reset(b);
+    await b.evaluate(() => {
+      window.__tinysyncDemo!.store.data.columns[2]!.cards[10]!.title = 'Edited by Bob';
+    });
+    await until('Alice sees Bob\'s edit', async () => (await card(a, 'Edited by Bob').count()) === 1);
+    expect(await counts(a)).toEqual({ titles: { 'card-32': 1 }, created: 0 });
+    expect(await counts(b)).toEqual({ titles: { 'card-32': 1 }, created: 0 });
+  });
+});
+
+describe('demo: offline after the first visit (service worker)', () => {
+  it('loads and edits with the server stopped; the edits reach the server when it is back', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('sw');
+    const alice = await launchDevice(ALICE);
+    const page = await openDemo(alice, server, doc);
+    await addCard(page, 'todo', 'Before the outage');
+    await until('synced', async () => (await page.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+    await page.evaluate(() => window.__tinysyncDemo!.store.synced());
+    // The service worker took control and cached the app.
+    await until('service worker in control', () => page.evaluate(() => navigator.serviceWorker.controller !== null));
+    await until('app cached', () => page.evaluate(async () => (await caches.keys()).length > 0 && (await (await caches.open((await caches.keys())[0]!)).keys()).length >= 4));
+
+    await server.stop();
+    await page.reload();
+    await waitReady(page);
+    expect(await page.getAttribute('[data-testid=status]', 'data-status')).not.toBe('synced');
+    await boardsShow([page], { todo: ['Before the outage'], doing: [], done: [] });
+    await addCard(page, 'doing', 'During the outage');
+    await boardsShow([page], { todo: ['Before the outage'], doing: ['During the outage'], done: [] });
+    await page.evaluate(() => window.__tinysyncDemo!.store.flushed());
+
+    await server.restart();
+    await until('the server has the offline edit', async () => JSON.stringify(await server.doc(doc)).includes('During the outage'), 30_000);
+    await until('synced again', async () => (await page.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+  });
+});
