@@ -40,10 +40,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof TinysyncError ? err.message : `tinysync: ${String(err)}`}\n`);
-    process.exit(2);
-  },
-);
+// Exit only once stdout has taken every log line (pipes are written asynchronously).
+const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+
+main().then(exit, (err: unknown) => {
+  process.stderr.write(`${err instanceof TinysyncError ? err.message : `tinysync: ${String(err)}`}\n`);
+  exit(2);
+});

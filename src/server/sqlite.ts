@@ -102,6 +102,8 @@ export class SqlitePersistence implements Persistence {
     this.checkpointer = undefined;
     if (worker) {
       const exited = new Promise((resolve) => worker.once('exit', resolve));
+      // Unreferenced, the thread would not keep the process alive while we wait for it.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     }

@@ -25,7 +25,7 @@ afterEach(() => {
 });
 
 /** Spawns `node args…` and resolves with the child and the first stdout line matching `pick`. */
-function spawnNode(args: string[], pick: (line: string) => number | undefined): Promise<{ child: ChildProcess; port: number }> {
+function spawnNode(args: string[], pick: (line: string) => number | undefined): Promise<{ child: ChildProcess; port: number; stdout: () => string }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ function spawnNode(args: string[], pick: (line: string) => number | undefined): 
       out += d.toString();
       for (const line of out.split('\n')) {
         const port = pick(line);
-        if (port !== undefined) return resolve({ child, port });
+        if (port !== undefined) return resolve({ child, port, stdout: () => out });
       }
     });
     child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${err}`)));
@@ -93,7 +93,7 @@ describe('sync server: crash and shutdown', () => {
 
   it('`tinysync serve` on SIGTERM closes clients with 1001, keeps their data and exits 0', async () => {
     const dataDir = tempDir();
-    const { child, port } = await spawnNode([built.cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], portOf('port'));
+    const { child, port, stdout } = await spawnNode([built.cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], portOf('port'));
     const url = `ws://127.0.0.1:${port}/sync`;
     const writer = connectClient(url, 'doc');
     const watcher = connectClient(url, 'doc');
@@ -105,6 +105,8 @@ describe('sync server: crash and shutdown', () => {
     child.kill('SIGTERM');
     expect(await exited(child)).toEqual({ code: 0, signal: null });
     expect(codes[0]).toBe(CloseCode.GOING_AWAY);
+    // The last log line is written only after the documents were flushed and the database closed.
+    expect(stdout()).toContain('"event":"closed"');
     writer.destroy();
     watcher.destroy();
     const { server } = await startServer({ dataDir });
