@@ -3,14 +3,41 @@
 // directory is fsynced so the rename itself survives a power cut. A reader, or a process
 // killed at any instant, sees either the old file or the new one, never a mix.
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 let seq = 0;
 
 /** The temporary path a write uses: in the same directory (rename cannot cross devices). */
 export function tempPathFor(file: string): string {
   return `${file}.${process.pid}.${++seq}.tmp`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary files that killed processes left next to `file` (see tempPathFor). */
+export async function removeStaleTemps(file: string): Promise<void> {
+  const base = basename(file);
+  let names: string[];
+  try {
+    names = await readdir(dirname(file));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`) || !name.endsWith('.tmp')) continue;
+    const m = /^\.(\d+)\.\d+\.tmp$/.exec(name.slice(base.length));
+    const pid = m ? Number(m[1]) : undefined;
+    if (pid === undefined || pid === process.pid || alive(pid)) continue;
+    await unlink(join(dirname(file), name)).catch(() => undefined);
+  }
 }
 
 /** What identifies the version of a file we wrote or read: changed by any other writer. */

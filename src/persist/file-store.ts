@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { onBatch, snapshot, transact, TinysyncError, track, ValueError, type Change } from '../core/index.js';
 import { applyVersion } from './apply-disk.js';
-import { currentStamp, currentStampSync, sameStamp, tempPathFor, writeAtomic, writeAtomicSync, type Stamp } from './atomic-write.js';
+import { currentStamp, currentStampSync, removeStaleTemps, sameStamp, tempPathFor, writeAtomic, writeAtomicSync, type Stamp } from './atomic-write.js';
 import { FileChangedError, FileParseError, FileWriteError, NotAFileError } from './errors.js';
 import { registerExit, unregisterExit, type ExitFlusher } from './exit-hooks.js';
-import { formatOf, parseText, serialize, type Format } from './formats.js';
+import { formatOf, loadYaml, parseText, serialize, type Format } from './formats.js';
 
 /**
  * When changes are written: `'auto'` at the end of the tick that made them (all changes of one
@@ -160,7 +160,7 @@ async function readVersion(file: string, format: Format): Promise<{ value: objec
   const stamp = await currentStamp(file);
   if (!stamp) return undefined;
   const text = await readFile(file, 'utf8');
-  return { value: parseText(text, file, format) as object, stamp };
+  return { value: (await parseText(text, file, format)) as object, stamp };
 }
 
 function checkKind(file: string, value: object, expected: Kind): void {
@@ -188,6 +188,8 @@ export async function trackFile<T extends object>(path: string, initial: T, opts
   const policy = opts.flush ?? 'auto';
   if (typeof policy === 'number' && !(policy >= 0)) throw new TypeError(`tinysync: flush must be 'auto', 'manual' or a number of ms ≥ 0, not ${policy}`);
   if (openPaths.has(file)) throw new TinysyncError('E_FILE_OPEN', `tinysync: ${file} is already open in this process (close() it first)`, [file]);
+  if (format === 'yaml') await loadYaml();
+  await removeStaleTemps(file);
   const found = await readVersion(file, format);
   if (found) checkKind(file, found.value, kindOf(initial));
   let root: T;

@@ -1,12 +1,20 @@
 // Reading and writing the two file formats, chosen by extension. Parse problems become
 // FileParseError with the line and column; values the rules refuse are located in the text too.
-import { isCollection, isScalar, LineCounter, parseDocument, stringify, visit, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { PathKey } from '../core/index.js';
 import { decode, DecodeProblem, encode } from './encoding.js';
 import { FileParseError, type FilePosition } from './errors.js';
 import { jsonErrorOffset, lineCol } from './json-syntax.js';
 
 export type Format = 'json' | 'yaml';
+
+type Yaml = typeof import('yaml');
+let yaml: Yaml | undefined;
+
+/** Loads the YAML library on first need, so that JSON-only programs start without it. */
+export async function loadYaml(): Promise<Yaml> {
+  return (yaml ??= await import('yaml'));
+}
 
 /** The format a path's extension names: `.json`, `.yaml` / `.yml`. */
 export function formatOf(file: string): Format {
@@ -17,11 +25,10 @@ export function formatOf(file: string): Format {
 }
 
 /** The stored value a file's text holds (Maps and Sets decoded), or a FileParseError. */
-export function parseText(text: string, file: string, format: Format): unknown {
+export async function parseText(text: string, file: string, format: Format): Promise<unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let parsed: unknown;
   let doc: Document | undefined;
-  const counter = new LineCounter();
   if (format === 'json') {
     try {
       parsed = JSON.parse(body);
@@ -30,6 +37,8 @@ export function parseText(text: string, file: string, format: Format): unknown {
       throw new FileParseError('E_FILE_PARSE', file, lineCol(body, offset), `not valid JSON (${(e as Error).message})`, { cause: e });
     }
   } else {
+    const { isCollection, isScalar, LineCounter, parseDocument, visit } = await loadYaml();
+    const counter = new LineCounter();
     doc = parseDocument(body, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
     const error = doc.errors[0];
     if (error) throw new FileParseError('E_FILE_PARSE', file, counter.linePos(error.pos[0]), `not valid YAML (${error.message})`, { cause: error });
@@ -57,22 +66,22 @@ export function parseText(text: string, file: string, format: Format): unknown {
     return decode(parsed);
   } catch (e) {
     if (!(e instanceof DecodeProblem)) throw e;
-    throw new FileParseError('E_FILE_VALUE', file, locate(doc, body, e.filePath), `cannot store ${e.message}`, { cause: e });
+    throw new FileParseError('E_FILE_VALUE', file, await locate(doc, body, e.filePath), `cannot store ${e.message}`, { cause: e });
   }
 }
 
 /** Line and column of the node at `path`, found by parsing the text as YAML (JSON is YAML). */
-function locate(doc: Document | undefined, text: string, path: PathKey[]): FilePosition | undefined {
-  const counter = new LineCounter();
-  const d = doc ?? parseDocument(text, { lineCounter: counter });
+async function locate(doc: Document | undefined, text: string, path: PathKey[]): Promise<FilePosition | undefined> {
+  const d = doc ?? (await loadYaml()).parseDocument(text);
   const node = d.getIn(path, true) as { range?: [number, number, number] } | undefined;
   const offset = node?.range?.[0];
   return offset === undefined ? undefined : lineCol(text, offset);
 }
 
-/** The text a file holds for `value` (a snapshot): 2-space JSON, or block YAML. */
+/** The text a file holds for `value` (a snapshot): 2-space JSON, or block YAML (loadYaml() first). */
 export function serialize(value: unknown, format: Format): string {
   const data = encode(value);
   if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
-  return stringify(data, { aliasDuplicateObjects: false, lineWidth: 0 });
+  if (!yaml) throw new Error('tinysync: internal: the YAML library is not loaded');
+  return yaml.stringify(data, { aliasDuplicateObjects: false, lineWidth: 0 });
 }

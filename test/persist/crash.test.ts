@@ -1,10 +1,11 @@
 // Child processes write streams of changes and are killed; the file must always be whole.
 // They load the built package (see child.ts): run `npx vite build` first (npm test does).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { close, trackFile } from 'tinysync/file';
 import { distModule, startChild } from './child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinysync-crash-'));
@@ -43,6 +44,10 @@ describe('crash safety', () => {
       for (let run = 0; run < 25; run++) await killedRun(path);
     };
     await Promise.all([chain(join(dir, 'stream.json')), chain(join(dir, 'stream.yaml'))]);
+
+    // Opening the files again removes the temporary files the killed writers left behind.
+    for (const name of ['stream.json', 'stream.yaml']) await close(await trackFile(join(dir, name), { items: [] }));
+    expect(readdirSync(dir).filter((n) => n.startsWith('stream.')).sort()).toEqual(['stream.json', 'stream.yaml']);
   }, 60_000);
 });
 
