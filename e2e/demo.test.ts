@@ -28,6 +28,10 @@ async function editTitle(page: Page, from: string, to: string): Promise<void> {
   await input.press('Enter');
 }
 
+function status(page: Page): Promise<string | null> {
+  return page.getAttribute('[data-testid=status]', 'data-status');
+}
+
 /** Waits until every page shows the same board as `expected`. */
 async function boardsShow(pages: Page[], expected: Record<string, string[]>): Promise<void> {
   for (const page of pages) {
@@ -78,33 +82,52 @@ describe('demo: two devices and a second tab', () => {
     const b = await openDemo(bob, server, doc);
     await addCard(a, 'todo', 'Shared card');
     await boardsShow([a, b], { todo: ['Shared card'], doing: [], done: [] });
-    await until('both synced', async () => (await a.getAttribute('[data-testid=status]', 'data-status')) === 'synced' && (await b.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+    await until('both synced', async () => (await status(a)) === 'synced' && (await status(b)) === 'synced');
 
-    await alice.setOffline(true);
-    await bob.setOffline(true);
-    await until('Alice offline', async () => (await a.getAttribute('[data-testid=status]', 'data-status')) !== 'synced');
-    await until('Bob offline', async () => (await b.getAttribute('[data-testid=status]', 'data-status')) !== 'synced');
+    // Both devices lose the network: the server goes away (Chromium's offline emulation
+    // does not reach the WebSocket that the sync worker holds).
+    await server.stop();
+    await until('Alice offline', async () => (await status(a)) !== 'synced');
+    await until('Bob offline', async () => (await status(b)) !== 'synced');
 
     await addCard(a, 'todo', 'Alice offline');
     await editTitle(a, 'Shared card', 'Shared card (edited by Alice)');
     await addCard(b, 'doing', 'Bob offline');
     await b.locator('[data-kpi=deploys] [data-testid=kpi-increment]').click();
     await until('Bob counted offline', async () => (await b.locator('[data-kpi=deploys] [data-testid=kpi-value]').textContent()) === '1');
-    // Offline really is offline: neither sees the other's edits.
-    expect((await boardText(a)).doing).toEqual([]);
-    expect((await boardText(b)).todo).toEqual(['Shared card']);
+    expect(await boardText(a)).toEqual({ todo: ['Shared card (edited by Alice)', 'Alice offline'], doing: [], done: [] });
+    expect(await boardText(b)).toEqual({ todo: ['Shared card'], doing: ['Bob offline'], done: [] });
 
-    await alice.setOffline(false);
-    await bob.setOffline(false);
+    await server.restart();
     const expected = { todo: ['Shared card (edited by Alice)', 'Alice offline'], doing: ['Bob offline'], done: [] };
     await boardsShow([a, b], expected);
     await until('KPI everywhere', async () => (await a.locator('[data-kpi=deploys] [data-testid=kpi-value]').textContent()) === '1');
+    await until('both synced again', async () => (await status(a)) === 'synced' && (await status(b)) === 'synced');
 
     await a.reload();
     await b.reload();
     await waitReady(a);
     await waitReady(b);
     await boardsShow([a, b], expected);
+    expect(JSON.stringify(await server.doc(doc))).toContain('Bob offline');
+  });
+
+  it('the offline switch keeps local edits local until it is switched back', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('switch');
+    const alice = await launchDevice(ALICE);
+    const bob = await launchDevice(BOB);
+    const a = await openDemo(alice, server, doc);
+    const b = await openDemo(bob, server, doc);
+    await a.locator('[data-testid=offline-toggle]').check();
+    await addCard(a, 'todo', 'Held by Alice');
+    // Bob's edit reaches Alice (incoming changes still flow) while Alice's stays with her.
+    await addCard(b, 'done', 'From Bob');
+    await boardsShow([a], { todo: ['Held by Alice'], doing: [], done: ['From Bob'] });
+    expect(await boardText(b)).toEqual({ todo: [], doing: [], done: ['From Bob'] });
+
+    await a.locator('[data-testid=offline-toggle]').uncheck();
+    await boardsShow([a, b], { todo: ['Held by Alice'], doing: [], done: ['From Bob'] });
   });
 });
 
@@ -157,7 +180,7 @@ describe('demo: offline after the first visit (service worker)', () => {
     const alice = await launchDevice(ALICE);
     const page = await openDemo(alice, server, doc);
     await addCard(page, 'todo', 'Before the outage');
-    await until('synced', async () => (await page.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+    await until('synced', async () => (await status(page)) === 'synced');
     await page.evaluate(() => window.__tinysyncDemo!.store.synced());
     // The service worker took control and cached the app.
     await until('service worker in control', () => page.evaluate(() => navigator.serviceWorker.controller !== null));
@@ -166,7 +189,7 @@ describe('demo: offline after the first visit (service worker)', () => {
     await server.stop();
     await page.reload();
     await waitReady(page);
-    expect(await page.getAttribute('[data-testid=status]', 'data-status')).not.toBe('synced');
+    expect(await status(page)).not.toBe('synced');
     await boardsShow([page], { todo: ['Before the outage'], doing: [], done: [] });
     await addCard(page, 'doing', 'During the outage');
     await boardsShow([page], { todo: ['Before the outage'], doing: ['During the outage'], done: [] });
@@ -174,6 +197,6 @@ describe('demo: offline after the first visit (service worker)', () => {
 
     await server.restart();
     await until('the server has the offline edit', async () => JSON.stringify(await server.doc(doc)).includes('During the outage'), 30_000);
-    await until('synced again', async () => (await page.getAttribute('[data-testid=status]', 'data-status')) === 'synced');
+    await until('synced again', async () => (await status(page)) === 'synced');
   });
 });

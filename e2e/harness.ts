@@ -29,7 +29,9 @@ export function ensureDemoBuilt(): void {
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   const changed = Math.max(...sources.map((p) => (statSync(p).isDirectory() ? newest(p) : statSync(p).mtimeMs)));
   if (built > changed) return;
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'demo/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, which would make Vite build a development bundle.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync('npx', ['vite', 'build', '--config', 'demo/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error('building the demo failed');
 }
 

@@ -9,7 +9,7 @@ const host = process.env.HOST ?? '127.0.0.1';
 
 function build(label, args) {
   console.log(`▶ ${label}: npx ${args.join(' ')}`);
-  const r = spawnSync('npx', args, { stdio: 'inherit' });
+  const r = spawnSync('npx', args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   if (r.status !== 0) {
     console.error(`✗ ${label} failed`);
     process.exit(r.status ?? 1);
