@@ -22,7 +22,7 @@ import { createStore, produce, type SetStoreFunction } from 'solid-js/store';
 import { proxy, subscribe as valtioSubscribe } from 'valtio/vanilla';
 import { proxyMap, proxySet } from 'valtio/vanilla/utils';
 import { subscribe, track } from 'tinysync';
-import { opsPerSecond, report, type BenchRow } from './harness.js';
+import { opsPerSecond, report, timeOnce, type BenchRow } from './harness.js';
 
 const BATCH = 100;
 const TIME = 300;
@@ -190,6 +190,7 @@ describe('core benchmarks', () => {
     expect(sink).toBe(0);
     const all = rows('read s.a.b.c', r);
     report('core: nested read (vs plain)', all, 'plain');
+    report('core: nested read (vs valtio)', all, 'valtio');
   });
 
   it('one change with 10 vs 10,000 subscribers on other paths', async () => {
@@ -226,24 +227,32 @@ describe('core benchmarks', () => {
       // The same 100 items, spread over the whole store, are written in turn.
       const at = Array.from({ length: 100 }, (_, k) => Math.floor((k * size) / 100));
       const plain = make();
-      const t = track(make());
-      const ts = track(make());
-      let heard = 0;
-      const stop = subscribe(ts, ['items', '*', 'n'], () => heard++);
-      const v = proxy(make());
+      let t = track({ items: [] as { id: number; n: number }[] });
+      let v = proxy({ items: [] as { id: number; n: number }[] });
+      const setup = { track: await timeOnce(() => (t = track(make()))), proxy: await timeOnce(() => (v = proxy(make()))) };
       const r = await measure({
         plain: (i) => (plain.items[at[i % 100]!]!.n = i),
         tinysync: (i) => (t.items[at[i % 100]!]!.n = i),
-        'tinysync + subscriber': (i) => (ts.items[at[i % 100]!]!.n = i),
         valtio: (i) => (v.items[at[i % 100]!]!.n = i),
       });
+      // The same tree again, now with a subscriber on every item's field.
+      let heard = 0;
+      const stop = subscribe(t, ['items', '*', 'n'], () => heard++);
+      Object.assign(r, await measure({ 'tinysync + subscriber': (i) => (t.items[at[i % 100]!]!.n = i) }));
       stop();
       expect(heard).toBeGreaterThan(0);
-      all.push(...rows(`items[j].n = i, ${size.toLocaleString('en-US')} items`, r));
+      const kase = `items[j].n = i, ${size.toLocaleString('en-US')} items`;
+      all.push(
+        ...rows(kase, r).map((row) =>
+          row.subject === 'tinysync' ? { ...row, extra: { setupMs: setup.track } } : row.subject === 'valtio' ? { ...row, extra: { setupMs: setup.proxy } } : row,
+        ),
+      );
+      console.log(`${kase}: track() took ${setup.track.toFixed(0)} ms, valtio proxy() ${setup.proxy.toFixed(0)} ms`);
     }
     const cases = [...new Set(all.map((r) => r.case))];
     const scaled = all.map((r) => ({ ...r, case: r.subject, subject: r.case }));
     report('core: store size (by library)', scaled, cases[0]!);
     report('core: store size (vs plain)', all, 'plain');
+    report('core: store size (vs valtio)', all, 'valtio');
   });
 });

@@ -108,7 +108,10 @@ function apply(root: object, op: Op, tracked: boolean, check = true): void {
     const has = map ? map.has(key) : Object.hasOwn(c as object, key);
     if (check) {
       const old = op.old;
-      if (old === undefined ? has : !has || !equal(child(c, key), old)) fail(old === undefined ? 'the key already exists' : 'the value there is not the old value of the op');
+      if (!has) {
+        if (old !== undefined || op.op === 'delete') fail('there is no such key');
+      } else if (old === undefined) fail('the key already exists');
+      else if (!equal(child(c, key), old)) fail('the value there is not the old value of the op');
     }
     if (op.op === 'delete') {
       if (map) map.delete(key);

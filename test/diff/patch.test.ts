@@ -69,6 +69,7 @@ describe('patch checks each op, all or nothing', () => {
     ['a path that leads nowhere', { a: {} }, { op: 'set', path: ['a', 'b', 'c'], value: 1 }],
     ['a key that already exists for a new key', { a: 1 }, { op: 'set', path: ['a'], value: 2 }],
     ['deleting a missing key', { a: 1 }, { op: 'delete', path: ['b'], old: 1 }],
+    ['a delete without its old value', { a: 1 }, { op: 'delete', path: ['b'] } as unknown as Op],
     ['deleting with the wrong old value', { a: 1 }, { op: 'delete', path: ['a'], old: 2 }],
     ['a splice past the end', { l: [1] }, { op: 'splice', path: ['l'], index: 1, remove: [1], insert: [] }],
     ['a splice removing other items', { l: [1, 2] }, { op: 'splice', path: ['l'], index: 0, remove: [2], insert: [] }],
