@@ -25,10 +25,11 @@ export function closeConn(conn: Conn, code: number, reason: string): void {
   conn.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
 }
 
-/** Sends a frame unless the socket is closing; a send error closes the socket. */
+/**
+ * Sends a frame unless the socket is closing. A failed write surfaces as the socket's 'error'
+ * and 'close' events, which detach the client, so no per-send callback is needed.
+ */
 export function sendTo(conn: Conn, frame: Uint8Array): void {
   if (conn.closed || conn.ws.readyState !== conn.ws.OPEN) return;
-  conn.ws.send(frame, (err) => {
-    if (err) conn.ws.terminate();
-  });
+  conn.ws.send(frame);
 }
