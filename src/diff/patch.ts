@@ -82,14 +82,14 @@ function apply(root: object, op: Op, tracked: boolean, check = true): void {
   const fail = (why: string): never => {
     throw new PatchError(String(op.op), Array.isArray(path) ? [...path] : [], why);
   };
-  if (!Array.isArray(path)) return fail('an op needs a path array');
+  if (!Array.isArray(path)) return fail('no path array');
   const keyed = op.op === 'set' || op.op === 'delete';
   const depth = keyed ? path.length - 1 : path.length;
-  if (depth < 0) fail('the root itself cannot be set or deleted');
+  if (depth < 0) fail('not the root');
   let c: unknown = root;
   for (let i = 0; i < depth; i++) {
     c = child(c, path[i]);
-    if (c === undefined) fail(`there is nothing at ${formatPath(path.slice(0, i + 1))}`);
+    if (c === undefined) fail(`nothing at ${formatPath(path.slice(0, i + 1))}`);
   }
   const kind = kindOf(c);
   // A tracked tree copies (and checks) what it is given; a plain one gets its own copy.
@@ -98,20 +98,20 @@ function apply(root: object, op: Op, tracked: boolean, check = true): void {
     const key = path[depth];
     if (kind === 'array' && op.op === 'set') {
       const arr = c as unknown[];
-      if (!isIndex(key, arr.length)) return fail(`no index ${String(key)} in an array of ${arr.length} (use splice to add items)`);
-      if (check && (op.old === undefined || !equal(arr[key], op.old))) fail('the item there is not the old value of the op');
+      if (!isIndex(key, arr.length)) return fail('no such index');
+      if (check && (op.old === undefined || !equal(arr[key], op.old))) fail('not the old value');
       arr[key] = value(op.value);
       return;
     }
-    if ((kind !== 'map' && kind !== 'object') || typeof key !== 'string') return fail(`${op.op} needs an object or a Map at ${formatPath(path.slice(0, depth))}`);
+    if ((kind !== 'map' && kind !== 'object') || typeof key !== 'string') return fail('not an object or a Map');
     const map = kind === 'map' ? (c as Map<string, unknown>) : undefined;
     const has = map ? map.has(key) : Object.hasOwn(c as object, key);
     if (check) {
       const old = op.old;
       if (!has) {
-        if (old !== undefined || op.op === 'delete') fail('there is no such key');
+        if (old !== undefined || op.op === 'delete') fail('no such key');
       } else if (old === undefined) fail('the key already exists');
-      else if (!equal(child(c, key), old)) fail('the value there is not the old value of the op');
+      else if (!equal(child(c, key), old)) fail('not the old value');
     }
     if (op.op === 'delete') {
       if (map) map.delete(key);
@@ -121,21 +121,21 @@ function apply(root: object, op: Op, tracked: boolean, check = true): void {
     return;
   }
   if (op.op === 'splice') {
-    if (kind !== 'array') return fail('splice needs an array there');
+    if (kind !== 'array') return fail('not an array');
     const arr = c as unknown[];
     const { index, remove, insert } = op;
-    if (!Array.isArray(remove) || !Array.isArray(insert)) return fail('splice needs remove and insert arrays');
-    if (!Number.isInteger(index) || index < 0 || index + remove.length > arr.length) fail(`${remove.length} items from index ${index} do not fit an array of ${arr.length}`);
-    if (check && !remove.every((v, i) => equal(arr[index + i], v))) fail('the items there are not the ones the op removes');
+    if (!Array.isArray(remove) || !Array.isArray(insert)) return fail('remove and insert must be arrays');
+    if (!Number.isInteger(index) || index < 0 || index + remove.length > arr.length) fail(`no ${remove.length} items at ${index}`);
+    if (check && !remove.every((v, i) => equal(arr[index + i], v))) fail('not the removed items');
     arr.splice(index, remove.length, ...insert.map(value));
     return;
   }
   const name: string = op.op;
   if (name !== 'add' && name !== 'discard') return fail('unknown op');
-  if (kind !== 'set') return fail(`${name} needs a Set there`);
+  if (kind !== 'set') return fail('not a Set');
   const set = c as Set<unknown>;
   const add = op.op === 'add';
-  if (check && set.has(op.value) === add) fail(add ? 'the Set already holds the value' : 'the Set does not hold the value');
+  if (check && set.has(op.value) === add) fail(add ? 'already in the Set' : 'not in the Set');
   if (add) set.add(op.value);
   else set.delete(op.value);
 }

@@ -18,7 +18,7 @@ export function kindOf(v: unknown): Kind | undefined {
 export function checkedKind(v: unknown, path: readonly PathKey[]): Kind {
   const k = kindOf(v);
   if (k) return k;
-  throw new ValueError([...path], `${typeof v === 'object' ? 'an object of another class' : String(v)} (diff and patch take plain values, Map and Set)`);
+  throw new ValueError([...path], typeof v === 'object' ? 'a class instance' : String(v));
 }
 
 /** An own property, never one inherited from a prototype (so `constructor` reads as absent). */

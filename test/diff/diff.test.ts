@@ -70,6 +70,12 @@ describe('diff on arrays: small edits, not a whole replacement', () => {
     expect(diff(todos, after)).toEqual([{ op: 'set', path: [1, 'done'], value: true, old: false }]);
   });
 
+  it('stays small on a large list: one insertion into 10,000 items is one op holding one item', () => {
+    const big = Array.from({ length: 10_000 }, (_, i) => ({ id: i }));
+    const after = [...big.slice(0, 5000), { id: -1 }, ...big.slice(5000)];
+    expect(diff({ big }, { big: after })).toEqual([{ op: 'splice', path: ['big'], index: 5000, remove: [], insert: [{ id: -1 }] }]);
+  });
+
   it('a replaced primitive item is a set at its index', () => {
     expect(diff(list, ['a', 'B', 'c', 'd'])).toEqual([{ op: 'set', path: [1], value: 'B', old: 'b' }]);
   });
