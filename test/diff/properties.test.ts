@@ -3,7 +3,7 @@
 // FC_RUNS raises the number of runs (500 by default).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diff, onBatch, patch, revert, snapshot, track, type Change } from 'tinysync';
+import { diff, isTracked, onBatch, patch, revert, snapshot, track, type Change } from 'tinysync';
 import { copyValue, pair, runs } from '../arbitraries.js';
 
 describe('diff / patch / revert properties', () => {
@@ -55,6 +55,27 @@ describe('diff / patch / revert properties', () => {
     fc.assert(
       fc.property(pair, ([a]) => {
         expect(diff(a, copyValue(a))).toEqual([]);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it('all or nothing: ops applied to a different value either apply or throw E_PATCH leaving it as it was', () => {
+    fc.assert(
+      fc.property(pair, pair, ([a, b], [c]) => {
+        const ops = diff(a, b);
+        for (const target of [copyValue(c), track(copyValue(c))]) {
+          const batches: (readonly Change[])[] = [];
+          const tracked = isTracked(target);
+          if (tracked) onBatch(target, (changes) => batches.push(changes));
+          try {
+            patch(target, ops);
+          } catch (e) {
+            expect(e).toMatchObject({ code: 'E_PATCH' });
+            expect(tracked ? snapshot(target) : target).toEqual(c);
+            expect(batches).toEqual([]);
+          }
+        }
       }),
       { numRuns: runs },
     );
