@@ -136,6 +136,10 @@ class FileStore implements ExitFlusher {
         // renamed already, or never created
       }
     }
+    if (this.blocked && this.dirty) {
+      process.stderr.write(`${this.blocked.message}; its pending changes were not written at exit\n`);
+      return;
+    }
     if (this.blocked || (!this.dirty && !inflight)) return;
     let current = currentStampSync(this.file);
     // An interrupted async write may have renamed its file already: that version is ours.

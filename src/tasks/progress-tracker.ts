@@ -45,13 +45,13 @@ export class ProgressTracker<F extends Record<string, TaskValue> = Record<string
   readonly maxTries: number;
   private readonly tasks: Map<string, TaskRecord<F>> | Record<string, TaskRecord<F>>;
 
-  constructor(tasks: object, opts: ProgressTrackerOptions = {}) {
+  constructor(tasks: Record<string, TaskRecord<F>> | Map<string, TaskRecord<F>>, opts: ProgressTrackerOptions = {}) {
     if (!isTracked(tasks)) throw new TaskError('E_TASK_CONTAINER', 'ProgressTracker needs a tracked object or Map (from track(), trackFile(), createStore())');
     if (Array.isArray(tasks) || tasks instanceof Set) throw new TaskError('E_TASK_CONTAINER', 'ProgressTracker keeps tasks in an object or a Map keyed by task, not an array or Set');
     const maxTries = opts.maxTries ?? Infinity;
     if (!(maxTries >= 1)) throw new RangeError(`tinysync: maxTries must be at least 1, not ${maxTries}`);
     this.maxTries = maxTries;
-    this.tasks = tasks as Map<string, TaskRecord<F>> | Record<string, TaskRecord<F>>;
+    this.tasks = tasks;
   }
 
   /** The record of a task (tracked: reads are live), or undefined when it is unknown. */

@@ -80,10 +80,12 @@ describe('trackFile round trips', () => {
     expect(readFileSync(path, 'utf8')).toBe('name: demo\nports:\n  - 80\n  - 443\n  - 8080\nnested:\n  on: false\n');
     await close(data);
     opened.length = 0;
-    writeFileSync(path, '# edited by hand\nname: demo\nports: [1, 2]\nnested: {on: true}\nextra: "yes"\n');
+    writeFileSync(path, '# edited by hand\nname: demo\nports: [1, 2]\nnested: {on: true}\nextra: "yes"\n__proto__: {polluted: true}\n');
     const again = await trackFile(path, { name: '', ports: [] as number[], nested: { on: false } });
     opened.push(again);
-    expect(snapshot(again)).toEqual({ name: 'demo', ports: [1, 2], nested: { on: true }, extra: 'yes' });
+    expect(snapshot(again)).toEqual({ name: 'demo', ports: [1, 2], nested: { on: true }, extra: 'yes', ['__proto__']: { polluted: true } });
+    expect(Object.keys(again)).toContain('__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('an existing file wins over initial; initial only fixes the kind', async () => {
@@ -127,6 +129,14 @@ describe('when writes happen', () => {
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ n: 5 });
     await flush(data); // nothing pending: no write
     expect(writes.count).toBe(2);
+  });
+
+  it('a debounce writes by itself after the pause, once for a burst', async () => {
+    const { data, writes, path } = await open('d2.json', { n: 0 }, { flush: 5 });
+    data.n = 1;
+    data.n = 2;
+    await until(() => writes.count === 2, 'the debounced write');
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ n: 2 });
   });
 
   it("'manual' writes only on flush() and close()", async () => {
