@@ -34,7 +34,7 @@ const BARE = 'bare @y/websocket-server' as const;
 const READERS = [10, 100, 500];
 const ROUNDS: Record<number, number> = { 10: 2000, 100: 1000, 500: 200 };
 const WARMUP = 50;
-const MEMORY_DOCS = 300;
+const MEMORY_DOCS = 1000;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
