@@ -4,6 +4,7 @@
 import * as Y from 'yjs';
 import { holdLock, tryLockWith, webLocks, type LockManagerLike } from './locks.js';
 import { UpdateLog } from './log.js';
+import { mergeMany } from './merge.js';
 import { Network, snapshotRequest } from './network.js';
 import { Presence } from './presence.js';
 import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, OpenResult, PeerState } from './protocol.js';
@@ -99,8 +100,10 @@ export class Engine {
   /** Local updates of the main thread's doc. */
   push(updates: Uint8Array[]): void {
     if (this.closed) return;
-    if (updates.length === 1) Y.applyUpdate(this.doc, updates[0]!, FROM_MAIN);
-    else if (updates.length > 1) Y.applyUpdate(this.doc, Y.mergeUpdates(updates), FROM_MAIN);
+    // One transaction: one 'update' event, one log entry, one message to the tabs.
+    this.doc.transact(() => {
+      for (const u of updates) Y.applyUpdate(this.doc, u, FROM_MAIN);
+    }, FROM_MAIN);
   }
 
   flushed(): Promise<void> {
@@ -352,7 +355,7 @@ export class Engine {
   private async reload(): Promise<void> {
     if (!this.log) return;
     const parts = await this.log.load();
-    const state = parts.length > 0 ? Y.mergeUpdates(parts) : Y.encodeStateAsUpdate(new Y.Doc());
+    const state = parts.length > 0 ? mergeMany(parts) : Y.encodeStateAsUpdate(new Y.Doc());
     this.replaceDoc(state);
     this.sink.reset(toBuffer(Y.encodeStateAsUpdate(this.doc)));
   }

@@ -1,7 +1,7 @@
 // The IndexedDB update log of one store: appends (batched, one transaction per batch),
 // compaction into one snapshot record, load, catch-up reads, replacement (repair).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import * as Y from 'yjs';
+import { mergeMany } from './merge.js';
 import type { ErrorInfo } from './protocol.js';
 
 interface LogSchema extends DBSchema {
@@ -172,7 +172,7 @@ export class UpdateLog {
         const last = keys.at(-1);
         if (last !== undefined) {
           // Synchronous between the reads and the writes, so the transaction stays active.
-          const merged = Y.mergeUpdates(snapshot ? [snapshot.update, ...values] : values);
+          const merged = mergeMany(snapshot ? [snapshot.update, ...values] : values);
           const seq = (snapshot?.seq ?? 0) + 1;
           void meta.put({ update: merged, seq }, SNAPSHOT);
           void updates.delete(IDBKeyRange.upperBound(last));
@@ -232,7 +232,7 @@ export class UpdateLog {
     try {
       const db = await this.open();
       const parts = full ? [full, ...batch] : batch;
-      const entry = parts.length === 1 ? parts[0]! : Y.mergeUpdates(parts);
+      const entry = mergeMany(parts);
       const tx = db.transaction('updates', 'readwrite');
       this.opts.beforeAppend?.();
       void tx.store.add(entry);
