@@ -192,6 +192,16 @@ export async function trackFile<T extends object>(path: string, initial: T, opts
   const policy = opts.flush ?? 'auto';
   if (typeof policy === 'number' && !(policy >= 0)) throw new TypeError(`tinysync: flush must be 'auto', 'manual' or a number of ms ≥ 0, not ${policy}`);
   if (openPaths.has(file)) throw new TinysyncError('E_FILE_OPEN', `tinysync: ${file} is already open in this process (close() it first)`, [file]);
+  openPaths.add(file);
+  try {
+    return await open(file, format, initial, policy, opts);
+  } catch (e) {
+    openPaths.delete(file);
+    throw e;
+  }
+}
+
+async function open<T extends object>(file: string, format: Format, initial: T, policy: FlushPolicy, opts: TrackFileOptions): Promise<T> {
   if (format === 'yaml') await loadYaml();
   await removeStaleTemps(file);
   const found = await readVersion(file, format);
@@ -203,7 +213,6 @@ export async function trackFile<T extends object>(path: string, initial: T, opts
     if (found && e instanceof ValueError) throw new FileParseError('E_FILE_VALUE', file, undefined, e.message, { cause: e });
     throw e;
   }
-  if (openPaths.has(file)) throw new TinysyncError('E_FILE_OPEN', `tinysync: ${file} is already open in this process (close() it first)`, [file]);
   const store = new FileStore(file, format, root, policy, opts.onError, opts.onWrite, found?.stamp);
   if (!found) {
     store.dirty = true;
@@ -211,7 +220,6 @@ export async function trackFile<T extends object>(path: string, initial: T, opts
   }
   store.stop = onBatch(root, (changes) => store.onBatch(changes));
   stores.set(root, store);
-  openPaths.add(file);
   registerExit(store);
   return root;
 }

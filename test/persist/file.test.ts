@@ -88,6 +88,19 @@ describe('trackFile round trips', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('a Map or Set can be the root', async () => {
+    const { data, path } = await open('users.yaml', new Map<string, { age: number }>());
+    data.set('ada', { age: 36 });
+    await flush(data);
+    expect(readFileSync(path, 'utf8')).toBe('$map:\n  ada:\n    age: 36\n');
+    writeFileSync(path, '$map:\n  ada: {age: 37}\n  bob: {age: 5}\n');
+    await reload(data);
+    expect([...data]).toEqual([['ada', { age: 37 }], ['bob', { age: 5 }]]);
+    const tags = (await open('tags.json', new Set(['a']))).data;
+    expect(JSON.parse(readFileSync(join(dir, 'tags.json'), 'utf8'))).toEqual({ $set: ['a'] });
+    expect(tags.has('a')).toBe(true);
+  });
+
   it('an existing file wins over initial; initial only fixes the kind', async () => {
     const path = join(dir, 'list.json');
     writeFileSync(path, '[1, 2, 3]');
