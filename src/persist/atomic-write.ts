@@ -47,10 +47,12 @@ export interface Stamp {
   ino: number;
 }
 
+/** The stamp of a stat result. */
 export function stampOf(st: Stats): Stamp {
   return { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino };
 }
 
+/** Whether two stamps name the same version (both absent counts as the same: no file). */
 export function sameStamp(a: Stamp | undefined, b: Stamp | undefined): boolean {
   if (!a || !b) return a === b;
   return a.mtimeMs === b.mtimeMs && a.size === b.size && a.ino === b.ino;
@@ -66,6 +68,7 @@ export async function currentStamp(file: string): Promise<Stamp | undefined> {
   }
 }
 
+/** The synchronous twin of currentStamp, for process exit. */
 export function currentStampSync(file: string): Stamp | undefined {
   try {
     return stampOf(statSync(file));

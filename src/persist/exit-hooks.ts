@@ -41,11 +41,13 @@ function uninstall(): void {
   for (const [signal, handler] of handlers) process.off(signal, handler);
 }
 
+/** Adds an open file to those written at exit; installs the hooks with the first one. */
 export function registerExit(file: ExitFlusher): void {
   if (open.size === 0) install();
   open.add(file);
 }
 
+/** Removes a closed file; the hooks go with the last one, so a closed program exits as usual. */
 export function unregisterExit(file: ExitFlusher): void {
   if (!open.delete(file)) return;
   if (open.size === 0) uninstall();

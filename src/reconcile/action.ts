@@ -46,6 +46,7 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** The `message` of an action. */
 export function wording(action: Omit<Action, 'message'>): string {
   const where = `${action.branch}/${action.id}`;
   if (action.kind === 'added') return `${where}: added`;

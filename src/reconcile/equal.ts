@@ -1,4 +1,5 @@
 // Deep equality of stored values (JSON data, Maps, Sets), read through tracked proxies too.
+/** Whether two stored values hold the same data (key order and prototypes aside). */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
