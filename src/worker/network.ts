@@ -135,7 +135,6 @@ export class Network {
       this.setStatus('offline');
       this.opts.onError({ code: 'E_AUTH', message: `tinysync: server refused "${opts.name}" (close code ${code}${reason ? `: ${reason}` : ''}); not reconnecting` });
     });
-    doc.on('update', this.onUpdate);
     (globalThis as { addEventListener?: (t: string, f: () => void) => void }).addEventListener?.('online', this.onOnline);
   }
 
@@ -149,7 +148,11 @@ export class Network {
     return new Map(this.acked);
   }
 
-  /** Sends a sync step 1 soon, whose answer acknowledges everything sent before it. */
+  /**
+   * Sends a sync step 1 soon, whose answer acknowledges everything sent before it. Called on
+   * demand (`synced()` here or in another tab) and after each handshake, not per update: each
+   * answer carries the server's whole delete set.
+   */
   requestAck(): void {
     if (this.barrierTimer || this.destroyed) return;
     this.barrierTimer = setTimeout(() => {
@@ -167,14 +170,9 @@ export class Network {
   destroy(): void {
     this.destroyed = true;
     if (this.barrierTimer) clearTimeout(this.barrierTimer);
-    this.doc.off('update', this.onUpdate);
     (globalThis as { removeEventListener?: (t: string, f: () => void) => void }).removeEventListener?.('online', this.onOnline);
     this.provider.destroy();
   }
-
-  private readonly onUpdate = (_u: Uint8Array, origin: unknown) => {
-    if (origin !== this.provider && this.handshake) this.requestAck();
-  };
 
   private ack(sv: Map<number, number>): void {
     let changed = false;

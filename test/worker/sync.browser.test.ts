@@ -48,6 +48,25 @@ describe.skipIf(!server)('createStore ⇄ tinysync server (Chromium)', () => {
     await until(() => s.status === 'synced', 'status synced');
   });
 
+  it('three clients share one socket; closing the leader hands it over and nothing is lost', async () => {
+    const name = uniqueName();
+    const opts = { sync: { url: server!.url, token: server!.writeToken }, persist: false };
+    const all = [await open(name, { log: [] as string[] }, opts), await open(name, { log: [] as string[] }, opts), await open(name, { log: [] as string[] }, opts)];
+    await until(() => all.filter((s) => s.client.isLeader).length === 1, 'one leader');
+    const leader = all.find((s) => s.client.isLeader)!;
+    const rest = all.filter((s) => s !== leader);
+    rest[0]!.data.log.push('before');
+    await rest[0]!.synced();
+    stores.splice(stores.indexOf(leader as Store<object>), 1);
+    await leader.close();
+    rest[1]!.data.log.push('after');
+    await until(() => rest.some((s) => s.client.isLeader), 'a new leader');
+    expect(rest.filter((s) => s.client.isLeader)).toHaveLength(1);
+    await rest[1]!.synced();
+    expect(await serverState(name)).toEqual({ log: ['before', 'after'] });
+    await until(() => rest[0]!.data.log.length === 2, 'the other client to follow');
+  });
+
   it('a read-only token shows the server data and reports an AuthError on write', async () => {
     const name = uniqueName();
     const w = await open(name, { n: 0 }, { sync: { url: server!.url, token: server!.writeToken }, persist: false });
