@@ -26,6 +26,8 @@ export interface SyncClientOptions {
   maxBackoffMs?: number;
   /** Heartbeat: ping the worker this often (ms, default 5000); declare it dead after 3 missed. */
   heartbeatMs?: number;
+  /** Test hook: the next N IndexedDB appends fail with a QuotaExceededError (then succeed). */
+  failWrites?: number;
   /** Applies an incoming update to the doc; default `Y.applyUpdate(doc, u, 'remote')`. */
   apply?: (doc: Y.Doc, update: Uint8Array) => void;
 }
@@ -73,6 +75,7 @@ export class SyncClient {
   private readonly dead: Promise<never>;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private peers: PeerState[] = [];
+  private unheard: TinysyncError[] = [];
   private readonly statusListeners = new Set<Listener<NetStatus>>();
   private readonly errorListeners = new Set<Listener<TinysyncError>>();
   private readonly resetListeners = new Set<Listener<Y.Doc>>();
@@ -128,6 +131,7 @@ export class SyncClient {
             sync: opts.sync ?? false,
             ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
             ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
+            ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
           },
           Comlink.proxy(sink),
         ),
@@ -150,8 +154,14 @@ export class SyncClient {
     return this.listen(this.statusListeners, cb);
   }
 
-  /** Typed errors: storage (quota, blocked), auth refusals, a dead worker. */
+  /**
+   * Typed errors: storage (quota, blocked), auth refusals, a dead worker. Errors raised while
+   * nobody listened (e.g. while loading) are kept (the last 20) and handed to the first listener.
+   */
   onError(cb: Listener<TinysyncError>): () => void {
+    const unheard = this.unheard;
+    this.unheard = [];
+    for (const err of unheard) cb(err);
     return this.listen(this.errorListeners, cb);
   }
 
@@ -299,7 +309,10 @@ export class SyncClient {
   }
 
   private emitError(err: TinysyncError): void {
-    if (this.errorListeners.size === 0) console.warn(err);
+    if (this.errorListeners.size === 0) {
+      console.warn(err);
+      this.unheard = [...this.unheard.slice(-19), err];
+    }
     for (const cb of this.errorListeners) cb(err);
   }
 

@@ -75,6 +75,7 @@ export class Engine {
         fullState: () => Y.encodeStateAsUpdate(this.doc),
         onError: (e) => this.sink.error(e),
         ...(this.opts.compactAfter !== undefined ? { compactAfter: this.opts.compactAfter } : {}),
+        ...(this.opts.failWrites ? { beforeAppend: failingWrites(this.opts.failWrites) } : {}),
       });
       try {
         const parts = await this.log.load();
@@ -359,6 +360,14 @@ export class Engine {
     this.replaceDoc(state);
     this.sink.reset(toBuffer(Y.encodeStateAsUpdate(this.doc)));
   }
+}
+
+/** Test hook: a `beforeAppend` that throws a QuotaExceededError `n` times. */
+function failingWrites(n: number): () => void {
+  let left = n;
+  return () => {
+    if (left-- > 0) throw new DOMException('simulated (failWrites test hook)', 'QuotaExceededError');
+  };
 }
 
 /** A copy of the bytes in a buffer of their own, safe to transfer. */

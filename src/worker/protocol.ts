@@ -33,6 +33,8 @@ export interface OpenOptions {
   compactAfter?: number;
   /** Cap of the reconnect backoff in ms (y-websocket's `maxBackoffTime`). */
   maxBackoffMs?: number;
+  /** Test hook: the next N log appends fail with a QuotaExceededError. */
+  failWrites?: number;
 }
 
 /** The worker's answer to `open`: the whole stored state, and the network status so far. */

@@ -21,6 +21,8 @@ export interface StoreOptions {
   maxBackoffMs?: number;
   /** Worker heartbeat period in ms (default 5000); the worker counts as dead after 3 missed. */
   heartbeatMs?: number;
+  /** Test hook: the next N IndexedDB appends fail with a QuotaExceededError (then succeed). */
+  failWrites?: number;
 }
 
 /** What `repair()` dropped, plus the data as it was before (to show the user what was lost). */
@@ -91,6 +93,7 @@ export async function createStore<T extends object>(name: string, initial: T, op
     ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
     ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
     ...(opts.heartbeatMs !== undefined ? { heartbeatMs: opts.heartbeatMs } : {}),
+    ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
   });
   // The doc holds the stored state now; binding makes it win over `initial`.
   binding = bind(data, client.doc);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { subscribe, type Change } from 'tinysync';
-import { createStore, type Store } from 'tinysync/browser';
+import { StorageError, createStore, type Store } from 'tinysync/browser';
 
 const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 let seq = 0;
@@ -83,6 +83,25 @@ describe('createStore in Chromium', () => {
     };
     await Promise.all([work(a), work(b)]);
     await until(() => a.data.n === 100 && b.data.n === 100, 'both at 100');
+  });
+
+  it('a quota error is reported as a StorageError; the store keeps working and the write is retried', async () => {
+    const name = uniqueName();
+    const s = await createStore(name, { n: 0 }, { failWrites: 2 });
+    stores.push(s as Store<object>);
+    const codes: string[] = [];
+    s.onError((e) => {
+      expect(e).toBeInstanceOf(StorageError);
+      codes.push(e.code);
+    });
+    s.data.n = 1;
+    expect(s.data.n).toBe(1);
+    await s.flushed();
+    expect(codes).toEqual(['E_QUOTA', 'E_QUOTA']);
+    await s.close();
+    stores.splice(stores.indexOf(s as Store<object>), 1);
+    const again = await open(name, { n: 0 });
+    expect(again.data.n).toBe(1);
   });
 
   it('several stores with different names live side by side', async () => {
