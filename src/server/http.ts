@@ -1,7 +1,6 @@
 // The HTTP side of the server: health, token registration, document reads, static files.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as Y from 'yjs';
 import { docToJSON } from './doc-json.js';
 import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
@@ -86,7 +85,7 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
     throw err;
   }
   try {
-    const body = await room.run(() => (binary ? Y.encodeStateAsUpdate(room.doc) : JSON.stringify(docToJSON(room.doc))));
+    const body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
     if (typeof body === 'string') return sendJSON(res, 200, body);
     res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': body.byteLength, 'Cache-Control': 'no-store' });
     res.end(body);

@@ -19,6 +19,8 @@ export interface RoomContext {
   logger: Logger;
   /** Compact the stored log once it holds this many updates. */
   compactAfterUpdates: number;
+  /** Most bytes of updates waiting for missing dependencies a document may hold. */
+  maxPendingBytes: number;
 }
 
 export class Room {
@@ -135,7 +137,7 @@ export class Room {
       case 'step1': {
         let reply: Uint8Array;
         try {
-          reply = encodeStep2(this.doc, message.stateVector);
+          reply = encodeStep2(this.encodeState(message.stateVector));
         } catch (err) {
           return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid state vector', err);
         }
@@ -186,6 +188,14 @@ export class Room {
       Y.applyUpdate(this.doc, update, conn);
     } catch (err) {
       failure = err;
+    }
+    // Structs whose dependencies are missing wait in memory as "pending" (Yjs merges them again
+    // on every later update) and are neither stored nor relayed. Keep what waits bounded.
+    const { pendingStructs, pendingDs } = this.doc.store;
+    if ((pendingStructs?.update.byteLength ?? 0) + (pendingDs?.byteLength ?? 0) > this.ctx.maxPendingBytes) {
+      this.doc.store.pendingStructs = null;
+      this.doc.store.pendingDs = null;
+      failure ??= new Error('too much pending (unintegrable) data');
     }
     // Whatever the doc did take in (even from an update that failed halfway) is stored and
     // broadcast, so memory, disk and clients agree; the sender is closed if it failed.
@@ -255,11 +265,30 @@ export class Room {
       this.ctx.logger({ level: 'error', event: 'compact-failed', doc: this.name, error: new PersistenceError(this.name, 'compact the log', { cause: err }) });
     };
     try {
-      const r = this.ctx.persistence.compact(this.name, Y.encodeStateAsUpdate(this.doc), upTo);
+      const r = this.ctx.persistence.compact(this.name, this.encodeState(), upTo);
       if (r) return r.then(done, failed);
       done();
     } catch (err) {
       failed(err);
+    }
+  }
+
+  /**
+   * The document (or what `stateVector` lacks of it) as one update, without pending structs.
+   * Y.encodeStateAsUpdate would add them, running the update merger over bytes that came from
+   * a client (see yjs issue 687) and sending or storing changes that were never integrated:
+   * snapshots, sync replies and /docs/<doc>/update hold integrated changes only.
+   */
+  encodeState(stateVector?: Uint8Array): Uint8Array {
+    const store = this.doc.store;
+    const { pendingStructs, pendingDs } = store;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    try {
+      return Y.encodeStateAsUpdate(this.doc, stateVector);
+    } finally {
+      store.pendingStructs = pendingStructs;
+      store.pendingDs = pendingDs;
     }
   }
 

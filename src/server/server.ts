@@ -59,7 +59,10 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   const secret = opts.secret === '' ? undefined : opts.secret;
   if (secret !== undefined) checkSecret(secret);
   const persistence = opts.persistence ?? new SqlitePersistence(opts.dataDir ?? './data');
-  const rooms = new Rooms({ persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500 }, opts.idleUnloadMs ?? 30_000);
+  const rooms = new Rooms(
+    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes },
+    opts.idleUnloadMs ?? 30_000,
+  );
   const files = opts.static === undefined ? undefined : new StaticFiles(opts.static);
   const started = Date.now();
   const conns = new Set<Conn>();

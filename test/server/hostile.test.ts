@@ -115,6 +115,58 @@ describe('sync server: hostile input', () => {
     await waitFor(() => a.doc.getMap('m').get('after') === 'attack', 'a receives after the attack');
   });
 
+  it('holds an update with missing history aside (not stored, not sent) until the history arrives', async () => {
+    const { server, http } = await startServer();
+    const watcher = connectClient(server.url, 'gaps');
+    await synced(watcher);
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    source.getMap('m').set('a', 1);
+    source.getMap('m').set('b', 2);
+    source.destroy();
+    const r = await attempt(`${server.url}/gaps`);
+    if (r.refused) throw new Error('refused');
+    r.ws.send(message(0, 2, updates[1]!)); // depends on updates[0], which the server lacks
+    r.ws.send(message(0, 0, Uint8Array.from([0]))); // step 1: its reply proves the update was handled
+    await waitFor(() => r.messages.some((m) => m[0] === 0 && m[1] === 1), 'step 2 reply');
+    const emptyState = Buffer.from(await (await fetch(`${http}/docs/gaps/update`)).arrayBuffer());
+    const probe = new Y.Doc();
+    Y.applyUpdate(probe, emptyState);
+    expect(probe.getMap('m').size).toBe(0);
+    probe.destroy();
+    expect(await storedLog(server.persistence, 'gaps')).toBe('');
+    expect(watcher.doc.getMap('m').size).toBe(0);
+    r.ws.send(message(0, 2, updates[0]!));
+    await waitFor(() => watcher.doc.getMap('m').get('b') === 2 && watcher.doc.getMap('m').get('a') === 1, 'both relayed once integrated');
+    const stored = new Y.Doc();
+    for (const u of (await server.persistence.load('gaps')).updates) Y.applyUpdate(stored, u);
+    expect(stored.getMap('m').toJSON()).toEqual({ a: 1, b: 2 });
+    stored.destroy();
+  });
+
+  it('closes a client whose updates with missing history pile up past the limit', async () => {
+    const { server } = await startServer({ limits: { maxMessageBytes: 4096 } });
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 40; i++) source.getMap('m').set(`k${i}`, 'x'.repeat(200));
+    source.destroy();
+    const r = await attempt(`${server.url}/pile`);
+    if (r.refused) throw new Error('refused');
+    const done = closed(r.ws);
+    for (const u of updates.slice(1)) r.ws.send(message(0, 2, u));
+    expect(await done).toMatchObject({ code: CloseCode.INVALID_MESSAGE });
+    // What was held aside is dropped: the first update alone now integrates nothing else.
+    const w = connectClient(server.url, 'pile');
+    await synced(w);
+    const again = await attempt(`${server.url}/pile`);
+    if (again.refused) throw new Error('refused');
+    again.ws.send(message(0, 2, updates[0]!));
+    await waitFor(() => w.doc.getMap('m').has('k0'), 'first update relayed');
+    expect(w.doc.getMap('m').size).toBe(1);
+  });
+
   it('closes a connection that sends a frame over maxMessageBytes with 1009, and only that one', async () => {
     const { server } = await startServer({ limits: { maxMessageBytes: 64 * 1024 } });
     const a = connectClient(server.url, 'doc');
