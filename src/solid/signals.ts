@@ -121,6 +121,10 @@ function deliver(changes: readonly Change[]): void {
   batch(() => {
     for (let i = 0; i < changes.length; i++) {
       const change = changes[i]!;
+      if (change.op === 'text') {
+        fireHolder(change);
+        continue;
+      }
       const byKey = signals.get(change.target);
       if (byKey) fireFor(change, byKey, spans[i]);
     }
@@ -150,6 +154,17 @@ function arraySpans(changes: readonly Change[]): Array<[number, number] | undefi
     spans[i] = [before, after];
   }
   return spans;
+}
+
+/**
+ * An edit inside an embedded value (tinysync/crdt `text()`): the value reports no reads of its
+ * own, so its readers are those that read the key holding it; fire that key of its container.
+ */
+function fireHolder(change: Change): void {
+  const key = change.path[change.path.length - 1];
+  if (key === undefined) return;
+  const holder = walk(change.root, change.path.slice(0, -1));
+  if (typeof holder === 'object' && holder !== null) signals.get(holder)?.get(key)?.fire();
 }
 
 function lengthDelta(change: Change): number {

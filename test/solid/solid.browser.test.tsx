@@ -4,6 +4,7 @@ import { createEffect, createRoot, For, Index } from 'solid-js';
 import { render } from 'solid-js/web';
 import { afterEach, describe, expect, it } from 'vitest';
 import { track, transact } from 'tinysync';
+import { text } from 'tinysync/crdt';
 import { createTracked, reactive, usePresence, useStatus } from 'tinysync/solid';
 
 interface Card {
@@ -370,5 +371,22 @@ describe('store signals', () => {
     expect(seen).toEqual([1, 2]);
     dispose();
     expect(listeners.size).toBe(0);
+  });
+});
+
+describe('collaborative text', () => {
+  it('an edit of a text() field reruns what read that field, and a remote edit too', () => {
+    const state = createTracked({ cards: [{ title: text('Draft'), done: false }] });
+    const titles: string[] = [];
+    let doneRuns = 0;
+    cleanups.push(createRoot((dispose) => {
+      createEffect(() => titles.push(state.cards[0]!.title.toString()));
+      createEffect(() => { doneRuns++; void state.cards[0]!.done; });
+      return dispose;
+    }));
+    state.cards[0]!.title.insert(5, ' v2');
+    transact(state, () => state.cards[0]!.title.delete(0, 1), { origin: 'remote' });
+    expect(titles).toEqual(['Draft', 'Draft v2', 'raft v2']);
+    expect(doneRuns).toBe(1);
   });
 });
