@@ -176,7 +176,7 @@ describe('demo: fine-grained rendering', () => {
 });
 
 describe('demo: offline after the first visit (service worker)', () => {
-  it('loads and edits with the server stopped; the edits reach the server when it is back', async () => {
+  it('is installable, loads and edits with the server stopped; the edits reach the server when it is back', async () => {
     const server = await startDemoServer();
     const doc = boardName('sw');
     const alice = await launchDevice(ALICE);
@@ -187,6 +187,12 @@ describe('demo: offline after the first visit (service worker)', () => {
     // The service worker took control and cached the app.
     await until('service worker in control', () => page.evaluate(() => navigator.serviceWorker.controller !== null));
     await until('app cached', () => page.evaluate(async () => (await caches.keys()).length > 0 && (await (await caches.open((await caches.keys())[0]!)).keys()).length >= 4));
+
+    // Installable as a PWA: Chromium finds nothing missing (manifest, icons, service worker).
+    const cdp = await alice.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+    expect(installabilityErrors).toEqual([]);
+    await cdp.detach();
 
     await server.stop();
     await page.reload();
