@@ -27,7 +27,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
   return (req, res) => {
     route(ctx, req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : err instanceof TokenError ? err.status : 500;
-      if (status === 500) ctx.logger({ level: 'error', event: 'http-error', method: req.method, url: req.url, error: err });
+      if (status === 500) ctx.logger({ level: 'error', event: 'http-error', method: req.method, path: req.url?.split('?')[0], error: err });
       if (res.headersSent) {
         res.destroy();
         return;

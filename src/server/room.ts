@@ -60,6 +60,9 @@ export class Room {
       room.doc.transact(() => {
         for (const update of log.updates) Y.applyUpdate(room.doc, update, 'load');
       });
+      // The server stores integrated changes only, so a log whose updates lack history is
+      // damaged; serving it would compact the unintegrated part away.
+      if (room.doc.store.pendingStructs || room.doc.store.pendingDs) throw new Error('stored log holds updates whose history is missing');
       room.lastSeq = log.lastSeq;
       room.logLength = log.updates.length;
     } catch (err) {

@@ -164,7 +164,10 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     const expiry = exp === undefined ? undefined : exp * 1000 - Date.now();
     const expiryTimer = expiry !== undefined && expiry < 2 ** 31 - 1 ? setTimeout(() => closeConn(conn, CloseCode.TOKEN_EXPIRED, 'token expired'), expiry) : undefined;
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) return closeConn(conn, CloseCode.INVALID_MESSAGE, 'text frames are not part of the protocol');
+      if (!isBinary) {
+        logger({ level: 'warn', event: 'client-refused', doc: conn.doc, conn: conn.id, sub: conn.sub, code: CloseCode.INVALID_MESSAGE, reason: 'text frame' });
+        return closeConn(conn, CloseCode.INVALID_MESSAGE, 'text frames are not part of the protocol');
+      }
       room.receive(conn, toBytes(data));
     });
     ws.on('pong', () => {
@@ -192,7 +195,8 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     upgrade(req, socket, head).catch((error: unknown) => {
-      logger({ level: 'error', event: 'upgrade-error', url: req.url, error });
+      // The path only: the query may hold a token.
+      logger({ level: 'error', event: 'upgrade-error', path: req.url?.split('?')[0], error });
       if (!socket.destroyed) refuse(socket, req, 500, 'internal error');
     });
   });

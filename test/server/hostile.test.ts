@@ -213,6 +213,24 @@ describe('sync server: hostile input', () => {
     await waitFor(() => ok.doc.getMap('m').get('k') === 'v', 'other documents still served');
   });
 
+  it('does not serve a stored log whose updates lack their history (compaction would drop them)', async () => {
+    const dataDir = tempDir();
+    const seed = new SqlitePersistence(dataDir);
+    const source = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => updates.push(u));
+    source.getMap('m').set('a', 1);
+    source.getMap('m').set('b', 2);
+    source.destroy();
+    seed.append('gapped', updates[1]!);
+    await seed.close();
+    const { server } = await startServer({ dataDir, compactAfterUpdates: 1 });
+    const r = await attempt(`${server.url}/gapped`);
+    if (r.refused) throw new Error('refused');
+    expect((await closed(r.ws)).code).toBe(CloseCode.DOC_UNAVAILABLE);
+    expect((await server.persistence.load('gapped')).updates.map((u) => Buffer.from(u).toString('hex'))).toEqual([Buffer.from(updates[1]!).toString('hex')]);
+  });
+
   it('refuses connections over the per-document and total caps with 503 at the upgrade', async () => {
     const { server } = await startServer({ limits: { maxConnectionsPerDoc: 2, maxConnections: 3 } });
     const open = async (doc: string) => {
