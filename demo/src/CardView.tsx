@@ -1,5 +1,5 @@
 // One card: its title (click to edit), who else is editing it, move and delete buttons.
-import { createSignal, For, Show } from 'solid-js';
+import { createSignal, For, onCleanup, Show } from 'solid-js';
 import { deleteCard, moveCard, type Card, type Column } from './model.js';
 import { countCreated, countTitle } from './renders.js';
 import type { Session } from './session.js';
@@ -24,6 +24,11 @@ export function CardView(props: { session: Session; column: Column; card: Card; 
     setEditing(false);
     session.setEditing(null);
   };
+
+  // Deleted (here or by someone else) while being edited: stop announcing it.
+  onCleanup(() => {
+    if (editing() && session.me.editing === card.id) session.setEditing(null);
+  });
 
   return (
     <li class="card" data-testid="card" data-card-id={card.id} classList={{ 'being-edited': (session.editors[card.id]?.length ?? 0) > 0 }}>
