@@ -58,12 +58,12 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const secret = opts.secret === '' ? undefined : opts.secret;
   if (secret !== undefined) checkSecret(secret);
+  const files = opts.static === undefined ? undefined : await StaticFiles.open(opts.static);
   const persistence = opts.persistence ?? new SqlitePersistence(opts.dataDir ?? './data');
   const rooms = new Rooms(
     { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes },
     opts.idleUnloadMs ?? 30_000,
   );
-  const files = opts.static === undefined ? undefined : new StaticFiles(opts.static);
   const started = Date.now();
   const conns = new Set<Conn>();
   /** Connections per document, counted from admission at the upgrade until the socket closed. */

@@ -3,6 +3,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { OptionError } from './errors.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,10 +30,17 @@ const TYPES: Record<string, string> = {
 
 /** Serves files of one folder; see {@link StaticFiles.serve}. */
 export class StaticFiles {
-  private root: Promise<string>;
+  private constructor(private readonly root: string) {}
 
-  constructor(folder: string) {
-    this.root = realpath(folder);
+  /** Opens a folder to serve; throws OptionError when it is not a readable directory. */
+  static async open(folder: string): Promise<StaticFiles> {
+    try {
+      const root = await realpath(folder);
+      if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
+      return new StaticFiles(root);
+    } catch (err) {
+      throw new OptionError('static', `cannot serve ${JSON.stringify(folder)}: ${(err as Error).message}`);
+    }
   }
 
   /**
@@ -42,7 +50,7 @@ export class StaticFiles {
    * `Cache-Control: no-cache` so a new deploy is picked up; Vite's hashed `/assets/*` are immutable.
    */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const root = await this.root;
+    const root = this.root;
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);

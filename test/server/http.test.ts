@@ -136,6 +136,10 @@ describe('static files', () => {
     expect((await fetch(`${http}/health`)).status).toBe(200);
   });
 
+  it('refuses to start with a static folder that does not exist', async () => {
+    await expect(startServer({ static: join(tempDir(), 'missing') })).rejects.toThrow(/static/);
+  });
+
   it('refuses to leave the folder: .., encoded .., backslashes, NUL, symlinks out', async () => {
     const { http } = await startServer({ static: site() });
     for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/..%5csecret.txt', '/index.html%00.js', '/leak.txt', '/%E0%A4%A.txt']) {
