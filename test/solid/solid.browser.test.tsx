@@ -310,6 +310,26 @@ describe('lifetimes', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
   });
 
+  it('a computation that writes does not subscribe to what tinysync/solid reads while delivering', () => {
+    const state = createTracked({ trigger: 0, log: [] as number[] });
+    let writerRuns = 0;
+    let lengthSeen = -1;
+    cleanups.push(createRoot((dispose) => {
+      createEffect(() => {
+        writerRuns++;
+        const n = state.trigger; // the only key this effect reads itself
+        state.log.push(n); // delivery works out array lengths: that must not count as its read
+      });
+      createEffect(() => { lengthSeen = state.log.length; });
+      return dispose;
+    }));
+    state.trigger = 1;
+    state.trigger = 2;
+    expect(writerRuns).toBe(3);
+    expect(lengthSeen).toBe(3);
+    expect([...state.log]).toEqual([0, 1, 2]);
+  });
+
   it('reads outside a computation subscribe nothing', () => {
     const state = createTracked({ n: 1 });
     let runs = 0;
