@@ -14,6 +14,12 @@ export interface BindOptions {
   name?: string;
   /** The Y transaction origin of local changes (default: a private token of this binding). */
   origin?: unknown;
+  /**
+   * Keep an undo history of local transactions (default true). Like any Y.UndoManager it
+   * keeps the content of deleted items (no garbage collection) while they are undoable;
+   * `false` lets Yjs collect them at once, for documents that never offer undo.
+   */
+  undo?: boolean;
 }
 
 /** A live link between a tracked tree and a Y.Doc; see `bind`. */
@@ -26,7 +32,7 @@ export interface Binding {
    * (undo / redo) and the initial write. Forward the doc's updates whose origin is in here.
    */
   readonly localOrigins: ReadonlySet<unknown>;
-  /** Undoes the last local transaction (never a remote one). Returns false when there was none. */
+  /** Undoes the last local transaction (never a remote one). Returns false when there was none (or undo is off). */
   undo(): boolean;
   /** Redoes the last undone local transaction. Returns false when there was none. */
   redo(): boolean;
@@ -90,7 +96,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   }
   reg.link(raw, root);
 
-  const undoManager = new Y.UndoManager(root, { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+  const undoManager = opts.undo === false ? undefined : new Y.UndoManager(root, { trackedOrigins: new Set([origin]), captureTimeout: 0 });
 
   const stopBatch = onBatch(tracked, (changes) => {
     if (!applying) replayBatch(doc, changes, reg, origin);
@@ -113,11 +119,11 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   return {
     doc,
     origin,
-    localOrigins: new Set<unknown>([origin, undoManager, initOrigin]),
-    undo: () => undoManager.undo() !== null,
-    redo: () => undoManager.redo() !== null,
-    canUndo: () => undoManager.canUndo(),
-    canRedo: () => undoManager.canRedo(),
+    localOrigins: new Set<unknown>(undoManager ? [origin, undoManager, initOrigin] : [origin, initOrigin]),
+    undo: () => (undoManager?.undo() ?? null) !== null,
+    redo: () => (undoManager?.redo() ?? null) !== null,
+    canUndo: () => undoManager?.canUndo() ?? false,
+    canRedo: () => undoManager?.canRedo() ?? false,
     applyUpdate(update, as = 'remote') {
       try {
         if (!(update instanceof Uint8Array)) throw new TypeError('an update is a Uint8Array');
@@ -132,7 +138,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     destroy() {
       stopBatch();
       root.unobserveDeep(observer);
-      undoManager.destroy();
+      undoManager?.destroy();
       docs.delete(doc);
     },
   };

@@ -9,6 +9,9 @@ import { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from '../core/index
 /** The Change op a text edit is reported with: args `[index, deleteCount, inserted]`, previous = the deleted text. */
 export const TEXT_OP = 'text';
 
+/** Target size of the rope's chunks. */
+const CHUNK = 1024;
+
 /**
  * A string field that merges concurrent edits character-wise when its tree is bound to a
  * Y.Doc (it maps to a `Y.Text`). Create it with `text()`; edit it in place with `insert` and
@@ -17,16 +20,26 @@ export const TEXT_OP = 'text';
  * arrives the same way with `origin: 'remote'`.
  */
 export class TrackedText {
-  #value: string;
+  // The content as a list of short chunks (a simple rope): an edit in a long text copies one
+  // chunk, not the whole string, so replaying a long editing session stays linear.
+  #chunks: string[] = [];
+  #length = 0;
+  #joined: string | undefined = '';
+  /** Index and start offset of the chunk last edited: typing is local, so look there first. */
+  #cursor = 0;
+  #cursorStart = 0;
   #report: EmbeddedReport | undefined;
 
   constructor(initial = '') {
-    this.#value = String(initial);
+    const str = String(initial);
+    for (let i = 0; i < str.length; i += CHUNK) this.#chunks.push(str.slice(i, i + CHUNK));
+    this.#length = str.length;
+    this.#joined = str;
   }
 
   /** The number of UTF-16 code units, like `string.length`. */
   get length(): number {
-    return this.#value.length;
+    return this.#length;
   }
 
   /** Inserts `str` before position `index` (clamped to the text). */
@@ -42,20 +55,56 @@ export class TrackedText {
 
   /** Replaces `count` characters at `index` by `str` as one edit. */
   splice(index: number, count: number, str = ''): void {
-    const at = Math.max(0, Math.min(Math.trunc(index) || 0, this.#value.length));
-    const n = Math.max(0, Math.min(Math.trunc(count) || 0, this.#value.length - at));
+    const at = Math.max(0, Math.min(Math.trunc(index) || 0, this.#length));
+    const n = Math.max(0, Math.min(Math.trunc(count) || 0, this.#length - at));
     if (n === 0 && str.length === 0) return;
-    const removed = this.#value.slice(at, at + n);
-    this.#value = this.#value.slice(0, at) + str + this.#value.slice(at + n);
+    const removed = this.#edit(at, n, String(str));
     this.#report?.(TEXT_OP, [at, n, str], removed);
   }
 
   toString(): string {
-    return this.#value;
+    return (this.#joined ??= this.#chunks.join(''));
   }
 
   toJSON(): string {
-    return this.#value;
+    return this.toString();
+  }
+
+  /** Finds the chunk holding position `at` (the one it ends, for an insertion at its end). */
+  #find(at: number): [number, number] {
+    let i = this.#cursor;
+    let start = this.#cursorStart;
+    if (i >= this.#chunks.length || start > at) {
+      i = 0;
+      start = 0;
+    }
+    while (i < this.#chunks.length - 1 && start + this.#chunks[i]!.length < at) start += this.#chunks[i++]!.length;
+    return [i, start];
+  }
+
+  #edit(at: number, n: number, str: string): string {
+    this.#joined = undefined;
+    this.#length += str.length - n;
+    if (this.#chunks.length === 0) {
+      this.#chunks.push(str);
+      this.#cursor = this.#cursorStart = 0;
+      return '';
+    }
+    const [first, start] = this.#find(at);
+    // Gather the chunks the edit spans into one string, edit it, split it back.
+    let last = first;
+    let span = this.#chunks[first]!;
+    while (start + span.length < at + n && last + 1 < this.#chunks.length) span += this.#chunks[++last]!;
+    const o = at - start;
+    const removed = span.slice(o, o + n);
+    const edited = span.slice(0, o) + str + span.slice(o + n);
+    const pieces: string[] = [];
+    for (let i = 0; i < edited.length; i += CHUNK) pieces.push(edited.slice(i, i + CHUNK));
+    if (edited.length > 0 && edited.length <= 2 * CHUNK) pieces.splice(0, pieces.length, edited);
+    this.#chunks.splice(first, last - first + 1, ...pieces);
+    this.#cursor = first;
+    this.#cursorStart = start;
+    return removed;
   }
 
   get [EMBEDDED](): EmbeddedHooks {
@@ -68,10 +117,10 @@ export class TrackedText {
       },
       undo: (_op, args, previous) => {
         const [at, , str] = args as [number, number, string];
-        this.#value = this.#value.slice(0, at) + String(previous) + this.#value.slice(at + str.length);
+        this.#edit(at, str.length, String(previous));
       },
-      snapshot: () => this.#value,
-      clone: () => new TrackedText(this.#value),
+      snapshot: () => this.toString(),
+      clone: () => new TrackedText(this.toString()),
     };
   }
 }

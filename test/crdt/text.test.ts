@@ -84,3 +84,28 @@ describe('text()', () => {
     done();
   });
 });
+
+describe('TrackedText content', () => {
+  it('edits behave like string splicing, for long texts too', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 3000 }),
+        fc.array(fc.tuple(fc.nat(5000), fc.nat(1500), fc.string({ maxLength: 1200 })), { maxLength: 30 }),
+        (initial, edits) => {
+          const t = text(initial);
+          let s = initial;
+          for (const [i, n, ins] of edits) {
+            const at = Math.min(i, s.length);
+            const count = Math.min(n, s.length - at);
+            t.splice(i, n, ins);
+            s = s.slice(0, at) + ins + s.slice(at + count);
+            expect(t.length).toBe(s.length);
+          }
+          expect(t.toString()).toBe(s);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

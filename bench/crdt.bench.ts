@@ -1,0 +1,307 @@
+// The Yjs binding side by side with raw Yjs doing the same operations, crdt-benchmarks style
+// (N = 6,000), in one run: every case runs ROUNDS times, alternating subjects on fresh docs,
+// and the median wall time is reported with the encoded doc size (Y.encodeStateAsUpdate).
+// - B1.1 append N items one by one; B1.2 insert N items at random positions; B1.3 delete N
+//   items at random positions; B3.1 set N keys of one map; B3.3 set N string values on one
+//   key; nested: N field sets on objects three levels deep. One operation = one transaction
+//   on both sides (tinysync: a mutation outside transact(); raw: an automatic Y transaction).
+// - B4: the automerge-paper editing trace (259,778 patches), each patch one transaction:
+//   as splices of a tracked array of characters vs raw Y.Array (with plain-array splicing and
+//   the tracked array without a binding in the same run, to show where the time goes), and
+//   through a text() field vs raw Y.Text. The final content must equal the trace's endContent.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { track } from 'tinysync';
+import { bind, text, type TrackedText } from 'tinysync/crdt';
+import { report, timeOnce, type BenchRow } from './harness.js';
+
+const N = 6000;
+const ROUNDS = 5;
+const RAW = 'raw Yjs';
+const TS = 'tinysync';
+const TRACE = resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/data/editing-traces/automerge-paper.json.gz');
+
+/** A small deterministic PRNG so that both subjects get the same positions. */
+function prng(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
+    s ^= s >>> 13;
+    return (s >>> 0) % n;
+  };
+}
+
+const size = (doc: Y.Doc) => Y.encodeStateAsUpdate(doc).byteLength;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Subject {
+  /** Prepares a fresh doc (untimed); returns the timed work and a check of the result. */
+  setup(): { run: () => void; doc: Y.Doc; done?: () => void };
+}
+
+async function measure(kase: string, subjects: Record<string, Subject>, rounds = ROUNDS): Promise<{ time: BenchRow[]; size: BenchRow[] }> {
+  const times: Record<string, number[]> = {};
+  const sizes: Record<string, number> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, subject] of Object.entries(subjects)) {
+      const { run, doc, done } = subject.setup();
+      (times[name] ??= []).push(await timeOnce(run));
+      sizes[name] = size(doc);
+      done?.();
+      doc.destroy();
+    }
+  }
+  return {
+    time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms', better: 'lower' as const })),
+    size: Object.entries(sizes)
+      .filter(([subject]) => subject === RAW || subject === TS)
+      .map(([subject, value]) => ({ case: kase, subject, value, unit: 'bytes', better: 'lower' as const })),
+  };
+}
+
+/** A raw Yjs doc with the same layout as a bound tree: root map "tinysync" holding `key`. */
+function rawDoc<T>(key: string, type: T): { doc: Y.Doc; type: T } {
+  const doc = new Y.Doc();
+  doc.getMap('tinysync').set(key, type);
+  return { doc, type };
+}
+
+function tracked<T extends object>(initial: T): { doc: Y.Doc; state: T; done: () => void } {
+  const state = track(initial);
+  const doc = new Y.Doc();
+  const binding = bind(state, doc);
+  return { doc, state, done: () => binding.destroy() };
+}
+
+const all: { time: BenchRow[]; size: BenchRow[] } = { time: [], size: [] };
+const collect = (r: { time: BenchRow[]; size: BenchRow[] }) => {
+  all.time.push(...r.time);
+  all.size.push(...r.size);
+};
+
+describe('crdt benchmarks', () => {
+  it('B1, B3 and nested: tinysync vs raw Yjs (N = 6,000)', async () => {
+    collect(
+      await measure('B1.1 append N items', {
+        [RAW]: {
+          setup: () => {
+            const { doc, type } = rawDoc('list', new Y.Array<number>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) type.push([i]); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ list: [] as number[] });
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.push(i); } };
+          },
+        },
+      }),
+    );
+    collect(
+      await measure('B1.2 insert N items at random positions', {
+        [RAW]: {
+          setup: () => {
+            const { doc, type } = rawDoc('list', new Y.Array<number>());
+            const rand = prng(1);
+            return { doc, run: () => { for (let i = 0; i < N; i++) type.insert(rand(type.length + 1), [i]); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ list: [] as number[] });
+            const rand = prng(1);
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.splice(rand(state.list.length + 1), 0, i); } };
+          },
+        },
+      }),
+    );
+    const full = () => Array.from({ length: N }, (_, i) => i);
+    collect(
+      await measure('B1.3 delete N items at random positions', {
+        [RAW]: {
+          setup: () => {
+            // Prefilled under one client in one transaction, like the tracked initial value.
+            const { doc, type } = rawDoc('list', Y.Array.from(full()));
+            const rand = prng(2);
+            return { doc, run: () => { for (let i = 0; i < N; i++) type.delete(rand(type.length), 1); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ list: full() });
+            const rand = prng(2);
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.splice(rand(state.list.length), 1); } };
+          },
+        },
+      }),
+    );
+    collect(
+      await measure('B3.1 set N keys in a map', {
+        [RAW]: {
+          setup: () => {
+            const { doc, type } = rawDoc('map', new Y.Map<number>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) type.set(`k${i}`, i); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ map: {} as Record<string, number> });
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map[`k${i}`] = i; } };
+          },
+        },
+      }),
+    );
+    collect(
+      await measure('B3.3 set N string values on one key', {
+        [RAW]: {
+          setup: () => {
+            const { doc, type } = rawDoc('map', new Y.Map<string>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) type.set('k', `value ${i}`); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ map: {} as Record<string, string> });
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map.k = `value ${i}`; } };
+          },
+        },
+      }),
+    );
+    collect(
+      await measure('nested: N field sets three levels deep', {
+        [RAW]: {
+          setup: () => {
+            const c = new Y.Map<number>();
+            const b = new Y.Map<unknown>();
+            const a = new Y.Map<unknown>();
+            const { doc } = rawDoc('a', a);
+            a.set('b', b);
+            b.set('c', c);
+            return { doc, run: () => { for (let i = 0; i < N; i++) c.set(`f${i % 10}`, i); } };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ a: { b: { c: {} as Record<string, number> } } });
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.a.b.c[`f${i % 10}`] = i; } };
+          },
+        },
+      }),
+    );
+  }, 120_000);
+
+  it('B4: the automerge-paper trace as array splices and through text()', async () => {
+    if (!existsSync(TRACE)) {
+      console.log(`\nB4 skipped: ${TRACE} is missing (see /work/shared/data/editing-traces/README.md)`);
+      return;
+    }
+    const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString('utf8')) as {
+      endContent: string;
+      txns: { patches: [number, number, string][] }[];
+    };
+    const patches = trace.txns.flatMap((t) => t.patches);
+    const array = await measure(
+      'B4 trace as array splices',
+      {
+        [RAW]: {
+          setup: () => {
+            const { doc, type } = rawDoc('chars', new Y.Array<string>());
+            return {
+              doc,
+              run: () => {
+                for (const [pos, del, ins] of patches) {
+                  doc.transact(() => {
+                    if (del) type.delete(pos, del);
+                    if (ins) type.insert(pos, [...ins]);
+                  });
+                }
+                expect(type.toArray().join('')).toBe(trace.endContent);
+              },
+            };
+          },
+        },
+        [TS]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ chars: [] as string[] });
+            return {
+              doc,
+              done,
+              run: () => {
+                for (const [pos, del, ins] of patches) state.chars.splice(pos, del, ...ins);
+                expect(state.chars.join('')).toBe(trace.endContent);
+              },
+            };
+          },
+        },
+        'tinysync, no binding': {
+          setup: () => {
+            const state = track({ chars: [] as string[] });
+            return { doc: new Y.Doc(), run: () => { for (const [pos, del, ins] of patches) state.chars.splice(pos, del, ...ins); } };
+          },
+        },
+        'plain array splice': {
+          setup: () => {
+            const chars: string[] = [];
+            return {
+              doc: new Y.Doc(),
+              run: () => {
+                for (const [pos, del, ins] of patches) chars.splice(pos, del, ...ins);
+                expect(chars.join('')).toBe(trace.endContent);
+              },
+            };
+          },
+        },
+      },
+      2,
+    );
+    collect(array);
+    collect(
+      await measure(
+        'B4 trace through text()',
+        {
+          [RAW]: {
+            setup: () => {
+              const { doc, type } = rawDoc('text', new Y.Text());
+              return {
+                doc,
+                run: () => {
+                  for (const [pos, del, ins] of patches) {
+                    doc.transact(() => {
+                      if (del) type.delete(pos, del);
+                      if (ins) type.insert(pos, ins);
+                    });
+                  }
+                  expect(type.toString()).toBe(trace.endContent);
+                },
+              };
+            },
+          },
+          [TS]: {
+            setup: () => {
+              const { doc, state, done } = tracked({ text: text() as TrackedText });
+              return {
+                doc,
+                done,
+                run: () => {
+                  const t = state.text;
+                  for (const [pos, del, ins] of patches) t.splice(pos, del, ins);
+                  expect(t.toString()).toBe(trace.endContent);
+                },
+              };
+            },
+          },
+        },
+        2,
+      ),
+    );
+  }, 300_000);
+
+  it('reports', () => {
+    report('crdt: time, tinysync vs raw Yjs (median ms)', all.time, RAW);
+    report('crdt: encoded doc size, tinysync vs raw Yjs (bytes)', all.size, RAW);
+  });
+});
