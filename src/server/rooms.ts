@@ -81,9 +81,11 @@ export class Rooms {
   private unload(room: Room): void {
     if (room.users > 0 || this.loaded.get(room.name) !== room) return;
     this.loaded.delete(room.name);
-    const done = this.finish(room).finally(() => {
-      if (this.unloading.get(room.name) === done) this.unloading.delete(room.name);
-    });
+    const done = this.finish(room)
+      .catch((error: unknown) => this.ctx.logger({ level: 'error', event: 'unload-failed', doc: room.name, error }))
+      .finally(() => {
+        if (this.unloading.get(room.name) === done) this.unloading.delete(room.name);
+      });
     this.unloading.set(room.name, done);
   }
 

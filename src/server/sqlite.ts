@@ -52,7 +52,7 @@ export class SqlitePersistence implements Persistence {
   private readonly selectLog: Database.Statement<[string], { seq: number; data: Buffer }>;
   private readonly insert: Database.Statement<[string, Uint8Array]>;
   private readonly compactTx: (doc: string, snapshot: Uint8Array, upTo: number) => void;
-  private checkpointer: Worker | undefined;
+  private checkpointer: { worker: Worker; exited: Promise<unknown> } | undefined;
 
   constructor(dataDir: string, opts: SqliteOptions = {}) {
     mkdirSync(dataDir, { recursive: true });
@@ -98,14 +98,13 @@ export class SqlitePersistence implements Persistence {
   }
 
   async close(): Promise<void> {
-    const worker = this.checkpointer;
+    const checkpointer = this.checkpointer;
     this.checkpointer = undefined;
-    if (worker) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
+    if (checkpointer) {
       // Unreferenced, the thread would not keep the process alive while we wait for it.
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
+      checkpointer.worker.ref();
+      checkpointer.worker.postMessage('stop');
+      await checkpointer.exited;
     }
     // The last connection to close checkpoints the log into the file and removes it.
     if (this.db.open) this.db.close();
@@ -114,12 +113,13 @@ export class SqlitePersistence implements Persistence {
   private startCheckpointer(intervalMs: number): void {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver, file: this.file, intervalMs } });
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.unref();
     // Without the thread (it failed to start or died) SQLite checkpoints on its own again.
     worker.once('error', () => {
       if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
     });
     this.db.pragma('wal_autocheckpoint = 0');
-    this.checkpointer = worker;
+    this.checkpointer = { worker, exited };
   }
 }
