@@ -2,7 +2,7 @@
 // (port 0, temp data folder), Chromium "devices" (each its own fresh user-data dir), pages
 // on the demo with a known identity, and polling with a deadline.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +31,17 @@ export function ensureDemoBuilt(): void {
   if (built > changed) return;
   // vitest sets NODE_ENV=test, which would make Vite build a development bundle.
   const env = { ...process.env, NODE_ENV: 'production' };
-  const r = spawnSync('npx', ['vite', 'build', '--config', 'demo/vite.config.ts', '--logLevel', 'warn'], { cwd: repo, stdio: 'inherit', env });
-  if (r.status !== 0) throw new Error('building the demo failed');
+  // Built aside and swapped in, so that another test run serving demo/dist meanwhile never
+  // sees a half-written folder.
+  const aside = join(repo, `demo/.dist-${process.pid}`);
+  const args = ['vite', 'build', '--config', 'demo/vite.config.ts', '--outDir', aside, '--emptyOutDir', '--logLevel', 'warn'];
+  const r = spawnSync('npx', args, { cwd: repo, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    rmSync(aside, { recursive: true, force: true });
+    throw new Error('building the demo failed');
+  }
+  rmSync(demoDist, { recursive: true, force: true });
+  renameSync(aside, demoDist);
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
