@@ -24,6 +24,11 @@ const entry = Object.fromEntries(Object.entries(entries).filter(([, file]) => ex
 
 export default defineConfig({
   plugins: [solid()],
+  // The sync worker is emitted as dist/sync.worker.js, one self-contained ES module that
+  // dist/browser.js loads by a URL relative to itself, so an app that installs the package
+  // needs no configuration.
+  base: './',
+  worker: { format: 'es', rollupOptions: { output: { entryFileNames: '[name].js' } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -23,6 +23,10 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export default defineConfig({
   plugins: [solid()],
   resolve: { alias },
+  // Found up front so that the first browser run does not reload while discovering them.
+  optimizeDeps: {
+    include: ['yjs', 'comlink', 'idb', 'y-websocket', 'y-protocols/awareness', 'y-protocols/sync', 'lib0/decoding', 'lib0/encoding'],
+  },
   test: {
     environment: 'node',
     projects: [
@@ -41,6 +45,8 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts', 'test/**/*.browser.test.tsx'],
+          // A real tinysync server (child process) for the sync tests.
+          globalSetup: ['test/worker/global-setup.ts'],
           testTimeout: 30_000,
           browser: {
             enabled: true,
