@@ -40,7 +40,7 @@ async function boardsShow(pages: Page[], expected: Record<string, string[]>): Pr
 }
 
 describe('demo: two devices and a second tab', () => {
-  it('adds, edits, moves and deletes a card on one and every other shows it; presence shows both users', async () => {
+  it('adds, edits, moves and deletes a card on one and every other shows it; presence shows both users; KPI counts and chart points from everyone add up', async () => {
     const server = await startDemoServer();
     const doc = boardName('live');
     const alice = await launchDevice(ALICE);
@@ -71,6 +71,22 @@ describe('demo: two devices and a second tab', () => {
     await until('Alice sees Bob editing "Ship it"', async () => (await a1.locator('[data-testid=peer-editing]').allTextContents()).some((t) => t.includes('Ship it')));
     await until('the card shows its editor', async () => (await card(a2, 'Ship it').locator('[data-testid=card-editor]').allTextContents()).some((t) => t.includes('Bob')));
     await b.keyboard.press('Escape');
+
+    // KPI counters: increments from both of Alice's tabs at once (under store.lock) and from
+    // Bob's device all count.
+    const bump = async (page: Page, times: number) => {
+      for (let i = 0; i < times; i++) await page.locator('[data-kpi=coffees] [data-testid=kpi-increment]').click();
+    };
+    await Promise.all([bump(a1, 5), bump(a2, 5), bump(b, 3)]);
+    for (const page of all) {
+      await until('13 coffees', async () => (await page.locator('[data-kpi=coffees] [data-testid=kpi-value]').textContent()) === '13');
+    }
+    // The chart: points added on two devices show on every one.
+    await a1.locator('[data-testid=point-input]').fill('42');
+    await a1.locator('[data-testid=add-point]').click();
+    await b.locator('[data-testid=add-point]').click();
+    for (const page of all) await until('2 points', async () => (await page.locator('[data-testid=chart-count]').textContent()) === '2 points');
+    expect(await b.locator('[data-testid=chart-line]').getAttribute('points')).toBe(await a1.locator('[data-testid=chart-line]').getAttribute('points'));
   });
 
   it('both devices edit offline, come back and converge; a reload shows the same board', async () => {
