@@ -147,6 +147,32 @@ describe('demo: two devices and a second tab', () => {
   });
 });
 
+describe('demo: toolbar', () => {
+  it('undo and redo my own change on every device; repair reports nothing lost when the server has everything', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('toolbar');
+    const alice = await launchDevice(ALICE);
+    const bob = await launchDevice(BOB);
+    const a = await openDemo(alice, server, doc);
+    const b = await openDemo(bob, server, doc);
+    await addCard(b, 'todo', 'Bob\'s card');
+    await boardsShow([a], { todo: ['Bob\'s card'], doing: [], done: [] });
+    await addCard(a, 'doing', 'Oops');
+    await boardsShow([a, b], { todo: ['Bob\'s card'], doing: ['Oops'], done: [] });
+
+    // Alice's undo takes back her change only, never Bob's.
+    await a.locator('[data-testid=undo]').click();
+    await boardsShow([a, b], { todo: ['Bob\'s card'], doing: [], done: [] });
+    await a.locator('[data-testid=redo]').click();
+    await boardsShow([a, b], { todo: ['Bob\'s card'], doing: ['Oops'], done: [] });
+
+    await a.evaluate(() => window.__tinysyncDemo!.store.synced());
+    await a.locator('[data-testid=repair]').click();
+    await until('repair message', async () => (await a.locator('[data-testid=message]').textContent())?.startsWith('Repaired: the server had every local change'));
+    await boardsShow([a], { todo: ['Bob\'s card'], doing: ['Oops'], done: [] });
+  });
+});
+
 describe('demo: fine-grained rendering', () => {
   it('on a 1,000-card board, a title edit reruns exactly one card title, locally and on the other device', async () => {
     const server = await startDemoServer();
