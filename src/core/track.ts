@@ -6,7 +6,7 @@ import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
 import { emit, currentOrigin, recording } from './transact.js';
-import { arrayStart, SubscriberTrie } from './trie.js';
+import { spans, SubscriberTrie, type Span } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
 
@@ -81,11 +81,11 @@ function settle(stored: unknown, raw: object, key: PathKey, placements: Placemen
 setEmbeddedReporter((value, op, args, previous) => record(value, locate(value), op, args, previous));
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
-function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, start?: number, at?: number): void {
+function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
   touch(raw);
   if (!loc) {
     // Not in a tree any more: nothing to tell, but a transaction must still be able to undo it.
-    if (recording()) emit({ raw, op, args, previous, at, change: undefined, root: undefined });
+    if (recording()) emit({ raw, op, args, previous, span, at, change: undefined, root: undefined });
     return;
   }
   const root = loc.root;
@@ -100,8 +100,8 @@ function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unkn
     origin: currentOrigin(),
   };
   if (root.name !== undefined) change.name = root.name;
-  if (start !== undefined) arrayStart.set(change, start);
-  emit({ raw, op, args, previous, at, change, root });
+  if (span) spans.set(change, span);
+  emit({ raw, op, args, previous, span, at, change, root });
 }
 
 /** Where a key stands among its container's keys; only needed to undo a deletion. */
@@ -160,18 +160,14 @@ function setIndex(raw: unknown[], key: string, value: unknown): void {
   raw[i] = stored;
   detach(old);
   settle(stored, raw, i, placements);
-  record(raw, loc, 'set', [i, stored], old, i);
+  record(raw, loc, 'set', [i, stored], old, i, [i, 1, old === undefined ? [] : [old]]);
 }
 
 function setLength(raw: unknown[], value: unknown): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > raw.length) {
     refuseShape(raw, `length ${String(value)} (length may only shrink an array; growing it would leave holes)`);
   }
-  if (value === raw.length) return;
-  const loc = locate(raw);
-  const removed = raw.splice(value);
-  detachAll(removed);
-  record(raw, loc, 'splice', [value, removed.length], removed);
+  if (value !== raw.length) edit(raw, 'splice', value, raw.length - value, []);
 }
 
 function deleteKey(raw: object, key: string | symbol): void {
@@ -276,60 +272,55 @@ function unchanged(before: readonly unknown[], after: readonly unknown[], at = 0
   return true;
 }
 
+/** Splices without spreading huge item lists onto the stack. */
+function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[]): unknown[] {
+  if (items.length < 10_000) return raw.splice(start, count, ...items);
+  const removed = raw.splice(start, count);
+  for (let i = 0; i < items.length; i += 10_000) raw.splice(start + i, 0, ...items.slice(i, i + 10_000));
+  return removed;
+}
+
+/**
+ * The one way items enter or leave an array (push, pop, shift, unshift, splice, length):
+ * replaces `count` items at `start` by `items` and records it under `op`.
+ */
+function edit(raw: unknown[], op: ChangeOp, start: number, count: number, items: unknown[]): unknown[] {
+  const loc = locate(raw);
+  const { stored, placed } = adoptAll(items, loc, start);
+  const removed = spliceRaw(raw, start, count, stored);
+  detachAll(removed);
+  placed(raw, start);
+  const isSplice = op === 'splice';
+  record(raw, loc, op, isSplice ? [start, count, ...stored] : stored, isSplice ? removed : removed[0], undefined, [start, stored.length, removed]);
+  return removed;
+}
+
 const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknown> = Object.assign(Object.create(null) as object, {
   push(this: unknown[], ...items: unknown[]): number {
     const raw = toRaw(this);
-    const start = raw.length;
-    if (items.length === 0) return start;
-    const loc = locate(raw);
-    const { stored, placed } = adoptAll(items, loc, start);
-    for (const item of stored) raw.push(item);
-    placed(raw, start);
-    record(raw, loc, 'push', stored, undefined, undefined, start);
+    if (items.length) edit(raw, 'push', raw.length, 0, items);
     return raw.length;
   },
   pop(this: unknown[]): unknown {
     const raw = toRaw(this);
-    if (raw.length === 0) return undefined;
-    const loc = locate(raw);
-    const old = raw.pop();
-    detach(old);
-    record(raw, loc, 'pop', [], old, undefined, raw.length);
-    return old;
+    return raw.length ? edit(raw, 'pop', raw.length - 1, 1, [])[0] : undefined;
   },
   shift(this: unknown[]): unknown {
     const raw = toRaw(this);
-    if (raw.length === 0) return undefined;
-    const loc = locate(raw);
-    const old = raw.shift();
-    detach(old);
-    record(raw, loc, 'shift', [], old);
-    return old;
+    return raw.length ? edit(raw, 'shift', 0, 1, [])[0] : undefined;
   },
   unshift(this: unknown[], ...items: unknown[]): number {
     const raw = toRaw(this);
-    if (items.length === 0) return raw.length;
-    const loc = locate(raw);
-    const { stored, placed } = adoptAll(items, loc, 0);
-    raw.unshift(...stored);
-    placed(raw, 0);
-    record(raw, loc, 'unshift', stored, undefined);
+    if (items.length) edit(raw, 'unshift', 0, 0, items);
     return raw.length;
   },
   splice(this: unknown[], ...args: unknown[]): unknown[] {
     const raw = toRaw(this);
     const length = raw.length;
     const start = relative(args[0], length, 0);
-    const deleteCount = args.length === 0 ? 0 : args.length === 1 ? length - start : Math.min(Math.max(toInteger(args[1]), 0), length - start);
+    const count = args.length === 0 ? 0 : args.length === 1 ? length - start : Math.min(Math.max(toInteger(args[1]), 0), length - start);
     const items = args.slice(2);
-    if (deleteCount === 0 && items.length === 0) return [];
-    const loc = locate(raw);
-    const { stored, placed } = adoptAll(items, loc, start);
-    const removed = raw.splice(start, deleteCount, ...stored);
-    detachAll(removed);
-    placed(raw, start);
-    record(raw, loc, 'splice', [start, deleteCount, ...stored], removed);
-    return removed;
+    return count || items.length ? edit(raw, 'splice', start, count, items) : [];
   },
   sort(this: unknown[], compare?: (a: unknown, b: unknown) => number): unknown[] {
     const raw = toRaw(this);
@@ -337,14 +328,14 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const before = raw.slice();
     if (compare) raw.sort((a, b) => compare(view(a, raw, 0), view(b, raw, 0)));
     else raw.sort();
-    if (!unchanged(before, raw)) record(raw, locate(raw), 'sort', compare ? [compare] : [], before);
+    if (!unchanged(before, raw)) record(raw, locate(raw), 'sort', compare ? [compare] : [], before, undefined, [0, raw.length, before]);
     return this;
   },
   reverse(this: unknown[]): unknown[] {
     const raw = toRaw(this);
     const before = raw.slice();
     raw.reverse();
-    if (!unchanged(before, raw)) record(raw, locate(raw), 'reverse', [], before);
+    if (!unchanged(before, raw)) record(raw, locate(raw), 'reverse', [], before, undefined, [0, raw.length, before]);
     return this;
   },
   fill(this: unknown[], value: unknown, startArg?: unknown, endArg?: unknown): unknown[] {
@@ -359,7 +350,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     for (let i = start; i < end; i++) raw[i] = stored[i - start];
     detachAll(before);
     placed(raw, start);
-    record(raw, loc, 'fill', [stored[0], start, end], before);
+    record(raw, loc, 'fill', [stored[0], start, end], before, undefined, [start, end - start, before]);
     return this;
   },
   copyWithin(this: unknown[], targetArg: unknown, startArg?: unknown, endArg?: unknown): unknown[] {
@@ -377,7 +368,7 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     for (let i = 0; i < count; i++) raw[target + i] = copies[i];
     detachAll(before);
     placed(raw, target);
-    record(raw, loc, 'copyWithin', [target, start, start + count], before);
+    record(raw, loc, 'copyWithin', [target, start, start + count], before, undefined, [target, count, before]);
     return this;
   },
 });

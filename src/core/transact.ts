@@ -4,7 +4,7 @@
 import type { Change, ChangeOp, Origin } from './change.js';
 import { AsyncTransactionError, NotTrackedError, SubscriberError } from './errors.js';
 import { undo } from './rollback.js';
-import type { Subscriber } from './trie.js';
+import type { Span, Subscriber } from './trie.js';
 import { locate, toRaw, type Root } from './tree.js';
 
 /** One mutation as the transaction log keeps it: enough to undo it, and its Change if any. */
@@ -13,6 +13,8 @@ export interface Entry {
   op: ChangeOp;
   args: unknown[];
   previous: unknown;
+  /** For array edits: the edit as a splice, which a rollback reverses. */
+  span?: Span | undefined;
   /** For deletions inside a transaction: where the key stood, so a rollback restores the order. */
   at?: number | undefined;
   /** Absent when the mutated object was not in a tree (removed): nothing to deliver. */

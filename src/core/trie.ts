@@ -22,27 +22,19 @@ interface Reach {
 }
 const EVERYTHING: Reach = { from: 0, to: Infinity };
 
-/** Where push / pop started, recorded at the mutation (the array may change before delivery). */
-export const arrayStart = new WeakMap<Change, number>();
+/**
+ * An array edit as one splice: `count` items now stand at `start` where `removed` stood.
+ * Kept for each array Change: the trie reads it to know which items moved, and a rollback
+ * undoes the edit with it.
+ */
+export type Span = [start: number, count: number, removed: unknown[]];
+export const spans = new WeakMap<Change, Span>();
 
 function reachOf(change: Change): Reach {
-  const a = change.args as number[];
-  switch (change.op) {
-    case 'push':
-    case 'pop':
-      return { from: arrayStart.get(change) ?? 0, to: Infinity };
-    case 'splice': {
-      const [start = 0, deleted = 0] = a;
-      const inserted = a.length - 2;
-      return { from: start, to: inserted === deleted ? start + deleted : Infinity };
-    }
-    case 'fill':
-      return { from: a[1] ?? 0, to: a[2] ?? Infinity };
-    case 'copyWithin':
-      return { from: a[0] ?? 0, to: (a[0] ?? 0) + (a[2] ?? 0) - (a[1] ?? 0) };
-    default:
-      return EVERYTHING;
-  }
+  const span = spans.get(change);
+  if (!span) return EVERYTHING;
+  const [start, count, removed] = span;
+  return { from: start, to: count === removed.length ? start + count : Infinity };
 }
 
 export class SubscriberTrie {
