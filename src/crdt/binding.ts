@@ -15,9 +15,9 @@ export interface BindOptions {
   /** The Y transaction origin of local changes (default: a private token of this binding). */
   origin?: unknown;
   /**
-   * Keep an undo history of local transactions (default true). Like any Y.UndoManager it
-   * keeps the content of deleted items (no garbage collection) while they are undoable;
-   * `false` lets Yjs collect them at once, for documents that never offer undo.
+   * Keep an undo history of local transactions (default false). Opt in where the app offers
+   * undo: like any Y.UndoManager it keeps the content of deleted items (no garbage
+   * collection, so the doc and its updates grow) and costs time on every transaction.
    */
   undo?: boolean;
 }
@@ -32,7 +32,10 @@ export interface Binding {
    * (undo / redo) and the initial write. Forward the doc's updates whose origin is in here.
    */
   readonly localOrigins: ReadonlySet<unknown>;
-  /** Undoes the last local transaction (never a remote one). Returns false when there was none (or undo is off). */
+  /**
+   * Undoes the last local transaction (never a remote one). Returns false when there was
+   * none. Throws a `BindingError` when the binding was made without `{ undo: true }`.
+   */
   undo(): boolean;
   /** Redoes the last undone local transaction. Returns false when there was none. */
   redo(): boolean;
@@ -96,7 +99,12 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   }
   reg.link(raw, root);
 
-  const undoManager = opts.undo === false ? undefined : new Y.UndoManager(root, { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+  const undoManager = opts.undo !== true ? undefined : new Y.UndoManager(root, { trackedOrigins: new Set([origin]), captureTimeout: 0 });
+
+  const history = (): Y.UndoManager => {
+    if (!undoManager) throw new BindingError('undo is off for this binding: bind(tree, doc, { undo: true })');
+    return undoManager;
+  };
 
   const stopBatch = onBatch(tracked, (changes) => {
     if (!applying) replayBatch(doc, changes, reg, origin);
@@ -120,8 +128,8 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     doc,
     origin,
     localOrigins: new Set<unknown>(undoManager ? [origin, undoManager, initOrigin] : [origin, initOrigin]),
-    undo: () => (undoManager?.undo() ?? null) !== null,
-    redo: () => (undoManager?.redo() ?? null) !== null,
+    undo: () => history().undo() !== null,
+    redo: () => history().redo() !== null,
     canUndo: () => undoManager?.canUndo() ?? false,
     canRedo: () => undoManager?.canRedo() ?? false,
     applyUpdate(update, as = 'remote') {

@@ -188,3 +188,21 @@ describe('applyUpdate and refused values', () => {
     a.destroy();
   });
 });
+
+describe('undo is opt-in', () => {
+  it('without { undo: true } undo() throws E_BIND and deleted content is collected', () => {
+    const state = track({ list: [1, 2, 3] as number[] });
+    const doc = new Y.Doc();
+    const binding = bind(state, doc);
+    state.list.splice(0, 3);
+    expect(() => binding.undo()).toThrow(expect.objectContaining({ code: 'E_BIND' }));
+    expect(binding.canUndo()).toBe(false);
+    const withUndo = replica({ list: [1, 2, 3] as number[] }, { undo: true });
+    withUndo.state.list.splice(0, 3);
+    // The undo history keeps the deleted items' content; without it Yjs drops it.
+    expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThan(Y.encodeStateAsUpdate(withUndo.doc).byteLength);
+    binding.destroy();
+    doc.destroy();
+    withUndo.destroy();
+  });
+});

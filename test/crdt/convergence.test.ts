@@ -1,7 +1,7 @@
 // Convergence fuzz, after Yjs's own randomized tests: three tracked replicas, each bound to
 // its own Y.Doc, do random mutations of every kind (nested containers, transactions, some of
 // which throw) while their updates travel with random delay, duplication and reordering, and
-// replicas disconnect and reconnect. At the end every replica's snapshot equals every other's
+// replicas disconnect and reconnect, and undo / redo their own transactions. At the end every replica's snapshot equals every other's
 // and equals its doc's JSON mapped back to Map / Set. FC_RUNS sets the number of runs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -224,7 +224,9 @@ export function run(commands: Command[]): void {
       } else if (k < 18) {
         net.reconnect(who % 3);
       } else if (k < 19) {
-        net.deliver(net.pending.length - 1);
+        if (op % 3 === 0) r.binding.undo();
+        else if (op % 3 === 1) r.binding.redo();
+        else net.deliver(net.pending.length - 1);
       } else {
         transact(r.state, () => {
           for (let i = 0; i < 3; i++) mutate(r.state, pick + i, op + i, arg * (i + 1));

@@ -14,10 +14,10 @@ export interface Replica<T extends object> {
   destroy(): void;
 }
 
-export function replica<T extends object>(initial: T, opts: { name?: string; doc?: Y.Doc } = {}): Replica<T> {
+export function replica<T extends object>(initial: T, opts: { name?: string; doc?: Y.Doc; undo?: boolean } = {}): Replica<T> {
   const state = track(initial);
   const doc = opts.doc ?? new Y.Doc();
-  const binding = bind(state, doc, opts.name === undefined ? {} : { name: opts.name });
+  const binding = bind(state, doc, { undo: opts.undo ?? true, ...(opts.name === undefined ? {} : { name: opts.name }) });
   const changes: Change[] = [];
   const updates: Uint8Array[] = [];
   const stop = onBatch(state, (batch) => {
