@@ -29,7 +29,7 @@ it('screenshots the dashboard with two people on it into docs/demo.png', async (
       );
       doing!.cards.push({ id: 's4', title: 'Fix flaky login test', author: 'Bob' }, { id: 's5', title: 'Dark mode', author: 'Alice' });
       done!.cards.push({ id: 's6', title: 'Ship offline mode', author: 'Bob' });
-      Object.assign(store.data.kpis, { deploys: 14, incidents: 2, coffees: 37 });
+      Object.assign(store.data.kpis, { deploys: { alice: 9, bob: 5 }, incidents: { bob: 2 }, coffees: { alice: 21, bob: 16 } });
       store.data.series.push(42, 48, 45, 51, 58, 55, 49, 44, 47, 53, 61, 66, 62, 57, 52, 50, 46, 43, 39, 41, 45, 38, 34, 36);
     });
   });

@@ -1,19 +1,20 @@
-// KPI counters. Each increment is a read-modify-write under `store.lock`, so clicks in
-// several tabs at once never lose a count.
+// KPI counters. Each device counts in its own slot and the total is the sum: the tabs of one
+// browser share the slot, so an increment (read, add one, write) runs under `store.lock`.
 import { createSignal, For } from 'solid-js';
+import { deviceId } from './identity.js';
+import { incrementKpi, kpiTotal } from './model.js';
 import type { Session } from './session.js';
 
 const LABELS: Record<string, string> = { deploys: 'Deploys', incidents: 'Incidents', coffees: 'Coffees' };
 
 export function Kpis(props: { session: Session }) {
   const { store, data } = props.session;
+  const device = deviceId();
   const [busy, setBusy] = createSignal(0);
   const increment = async (key: string) => {
     setBusy((n) => n + 1);
     try {
-      await store.lock(`kpi:${key}`, () => {
-        data.kpis[key] = (data.kpis[key] ?? 0) + 1;
-      });
+      await incrementKpi(store, key, device);
     } finally {
       setBusy((n) => n - 1);
     }
@@ -26,7 +27,7 @@ export function Kpis(props: { session: Session }) {
           {(key) => (
             <div class="kpi" data-testid="kpi" data-kpi={key}>
               <span class="kpi-label">{LABELS[key] ?? key}</span>
-              <strong class="kpi-value" data-testid="kpi-value">{data.kpis[key]}</strong>
+              <strong class="kpi-value" data-testid="kpi-value">{kpiTotal(data, key)}</strong>
               <button data-testid="kpi-increment" onClick={() => void increment(key)}>+1</button>
             </div>
           )}

@@ -31,3 +31,14 @@ export function saveIdentity(identity: Identity): void {
     // private mode: the name lasts for this page only
   }
 }
+
+/** This browser profile's id: its slot in shared counters (see Dashboard.kpis). */
+export function deviceId(): string {
+  try {
+    let id = localStorage.getItem('tinysync-demo-device');
+    if (!id) localStorage.setItem('tinysync-demo-device', (id = crypto.randomUUID().slice(0, 8)));
+    return id;
+  } catch {
+    return crypto.randomUUID().slice(0, 8);
+  }
+}

@@ -16,7 +16,12 @@ export interface Column {
 
 export interface Dashboard {
   columns: Column[];
-  kpis: Record<string, number>;
+  /**
+   * KPI name → device id → that device's count; a KPI's value is the sum. Each device writes
+   * only its own slot, so increments made at the same time on two devices both survive the
+   * merge (two devices writing one shared number concurrently would keep only one write).
+   */
+  kpis: Record<string, Record<string, number>>;
   series: number[];
 }
 
@@ -28,7 +33,7 @@ export function initialDashboard(): Dashboard {
       { id: 'doing', title: 'Doing', cards: [] },
       { id: 'done', title: 'Done', cards: [] },
     ],
-    kpis: { deploys: 0, incidents: 0, coffees: 0 },
+    kpis: { deploys: {}, incidents: {}, coffees: {} },
     series: [],
   };
 }
@@ -77,6 +82,26 @@ export function addPoint(data: Dashboard, value: number): void {
 export function nextPoint(series: readonly number[]): number {
   const last = series[series.length - 1] ?? 50;
   return Math.min(100, Math.max(0, last + (Math.random() - 0.5) * 30));
+}
+
+/** A KPI's value: the sum of every device's count. */
+export function kpiTotal(data: Dashboard, key: string): number {
+  let total = 0;
+  for (const n of Object.values(data.kpis[key] ?? {})) total += n;
+  return total;
+}
+
+/**
+ * Adds one to this device's count of a KPI. The tabs of one browser share the device's slot,
+ * so the read-modify-write runs under the store's cross-tab lock.
+ */
+export async function incrementKpi(store: { data: Dashboard; lock<R>(name: string, fn: () => R): Promise<R> }, key: string, device: string): Promise<void> {
+  await store.lock(`kpi:${key}`, () => {
+    // Assigned values are copied into the tree: read the slot back rather than keep `{}`.
+    if (!store.data.kpis[key]) store.data.kpis[key] = {};
+    const counts = store.data.kpis[key];
+    counts[device] = (counts[device] ?? 0) + 1;
+  });
 }
 
 /** Finds a card anywhere on the board. */
