@@ -1,0 +1,283 @@
+// Plumbing of the browser-runtime e2e tests (runtime*.test.ts, package.test.ts) and the browser
+// benchmarks: the fixture pages of e2e/fixtures built by Vite, a real tinysync server serving
+// them (in this process, or as a `node dist/cli.js serve` child that can be SIGKILLed), tokens,
+// Chromium profiles ("devices"), and pages that are ready to drive.
+// Test files that start a server in-process need the Node build of ws:
+//   vi.mock('ws', () => import('./node-ws.js'));
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createSyncServer, createToken, type SyncServer } from 'tinysync/server';
+import { chromiumArgs } from '../scripts/chromium.mjs';
+
+export const repo = fileURLToPath(new URL('..', import.meta.url));
+export const fixturesDir = join(repo, 'e2e/fixtures');
+export const fixturesDist = join(fixturesDir, 'dist');
+
+const cleanups: Array<() => Promise<void> | void> = [];
+
+/** Runs every registered cleanup, newest first (call in afterEach / afterAll). */
+export async function cleanupRuntime(): Promise<void> {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()!();
+    } catch (err) {
+      console.warn('e2e cleanup:', err);
+    }
+  }
+}
+
+/** A temp folder removed at cleanup. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function newest(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let t = st.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'dist' || entry === 'node_modules') continue;
+    t = Math.max(t, newest(join(path, entry)));
+  }
+  return t;
+}
+
+/**
+ * Builds e2e/fixtures/dist (the app and peer pages) unless it is newer than every source it
+ * is made from. Built into a temp folder and moved into place, so a reader never sees half.
+ */
+export function ensureFixturesBuilt(): void {
+  const stamp = join(fixturesDist, 'app/index.html');
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const changed = Math.max(newest(fixturesDir), newest(join(repo, 'src')));
+  if (built > changed) return;
+  const out = mkdtempSync(join(fixturesDir, '.build-'));
+  // vitest sets NODE_ENV=test, which would make Vite build a development bundle.
+  const env = { ...process.env, NODE_ENV: 'production', TINYSYNC_FIXTURE_OUT: out };
+  const r = spawnSync('npx', ['vite', 'build', '--config', join(fixturesDir, 'vite.config.ts')], { cwd: repo, stdio: 'inherit', env });
+  if (r.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    throw new Error('building e2e/fixtures failed');
+  }
+  rmSync(fixturesDist, { recursive: true, force: true });
+  renameSync(out, fixturesDist);
+}
+
+/** Makes sure dist/ (the package build: dist/cli.js, dist/browser.js) exists. */
+export function ensurePackageBuilt(): void {
+  if (existsSync(join(repo, 'dist/cli.js')) && existsSync(join(repo, 'dist/browser.js')) && existsSync(join(repo, 'dist/types'))) return;
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit', env });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+/** What the tests need of a running server, wherever it runs. */
+export interface TestServer {
+  port: number;
+  /** `http://127.0.0.1:<port>/` */
+  http: string;
+  /** The sync base for `createStore`'s `sync.url`: `ws://127.0.0.1:<port>/sync`. */
+  sync: string;
+  /** `/app/index.html` on this server. */
+  appUrl: string;
+  secret: string;
+  dataDir: string;
+  /** A token for every document (`*`), `write` or `read`. */
+  token(right: 'read' | 'write'): Promise<string>;
+  /** GET /health: `clients` is the number of open sync sockets. */
+  health(): Promise<{ ok: boolean; docs: number; clients: number }>;
+  /** The server's JSON view of a document (GET /docs/<name>). */
+  doc(name: string): Promise<Record<string, unknown>>;
+}
+
+function serverFace(port: number, secret: string, dataDir: string): TestServer {
+  const http = `http://127.0.0.1:${port}/`;
+  const tokens = new Map<string, Promise<string>>();
+  const token = (right: 'read' | 'write') => {
+    let t = tokens.get(right);
+    if (!t) tokens.set(right, (t = createToken({ secret, doc: '*', right, sub: `e2e-${right}`, ttl: '1h' })));
+    return t;
+  };
+  return {
+    port,
+    http,
+    sync: `ws://127.0.0.1:${port}/sync`,
+    appUrl: `${http}app/index.html`,
+    secret,
+    dataDir,
+    token,
+    async health() {
+      const r = await fetch(`${http}health`);
+      if (!r.ok) throw new Error(`GET /health: ${r.status}`);
+      return (await r.json()) as { ok: boolean; docs: number; clients: number };
+    },
+    async doc(name) {
+      const r = await fetch(`${http}docs/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${await token('read')}` } });
+      if (!r.ok) throw new Error(`GET /docs/${name}: ${r.status}`);
+      return (await r.json()) as Record<string, unknown>;
+    },
+  };
+}
+
+const newSecret = () => `e2e-${Math.random().toString(36).slice(2)}-0123456789abcdef0123456789abcdef`;
+
+export interface InProcessServer extends TestServer {
+  server: SyncServer;
+  /** Stops the server (clients see it gone). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  restart(): Promise<void>;
+}
+
+/**
+ * A tinysync server in this process on 127.0.0.1 (free port, temp data folder, a secret)
+ * serving `staticDir` (default: the built fixtures).
+ */
+export async function startServer(opts: { static?: string } = {}): Promise<InProcessServer> {
+  if (!opts.static) ensureFixturesBuilt();
+  const dataDir = tempDir('tinysync-e2e-data-');
+  const secret = newSecret();
+  const open = (port: number) =>
+    createSyncServer({ host: '127.0.0.1', port, dataDir, secret, static: opts.static ?? fixturesDist, logger: () => {} });
+  let server: SyncServer | undefined = await open(0);
+  const face = serverFace(server.port, secret, dataDir);
+  const s: InProcessServer = {
+    ...face,
+    get server() {
+      if (!server) throw new Error('the server is stopped');
+      return server;
+    },
+    async stop() {
+      const was = server;
+      server = undefined;
+      await was?.close();
+    },
+    async restart() {
+      if (!server) server = await open(face.port);
+    },
+  };
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+export interface ChildServer extends TestServer {
+  /** The running `tinysync serve` process. */
+  child(): ChildProcess;
+  /** SIGKILLs the server process (no shutdown at all) and waits for it to be gone. */
+  kill(): Promise<void>;
+  /** Starts `tinysync serve` again on the same port and data folder. */
+  restart(): Promise<void>;
+}
+
+/** `node dist/cli.js serve` in a child process, with a secret, serving the fixtures. */
+export async function startCliServer(): Promise<ChildServer> {
+  ensureFixturesBuilt();
+  ensurePackageBuilt();
+  const dataDir = tempDir('tinysync-e2e-cli-data-');
+  const secret = newSecret();
+  let proc: ChildProcess | undefined;
+  const launch = (port: number) =>
+    new Promise<{ proc: ChildProcess; port: number }>((resolve, reject) => {
+      const p = spawn(
+        process.execPath,
+        [join(repo, 'dist/cli.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--static', fixturesDist],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TINYSYNC_SECRET: secret } },
+      );
+      let out = '';
+      let err = '';
+      p.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      p.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        for (const line of out.split('\n')) {
+          if (!line.includes('"listening"')) continue;
+          try {
+            const rec = JSON.parse(line) as { event?: string; port?: number };
+            if (rec.event === 'listening' && rec.port) resolve({ proc: p, port: rec.port });
+          } catch {
+            // a partial line: wait for the rest
+          }
+        }
+        if (out.length > 1e6) out = out.slice(-1e5);
+      });
+      p.once('exit', (code) => reject(new Error(`tinysync serve exited (${code}) before listening: ${err}`)));
+    });
+  const first = await launch(0);
+  proc = first.proc;
+  const face = serverFace(first.port, secret, dataDir);
+  const stopped = (p: ChildProcess) => p.exitCode !== null || p.signalCode !== null;
+  const s: ChildServer = {
+    ...face,
+    child() {
+      if (!proc) throw new Error('the server is not running');
+      return proc;
+    },
+    async kill() {
+      const p = proc;
+      proc = undefined;
+      if (!p || stopped(p)) return;
+      const gone = new Promise((r) => p.once('exit', r));
+      p.kill('SIGKILL');
+      await gone;
+    },
+    async restart() {
+      if (proc) return;
+      proc = (await launch(face.port)).proc;
+    },
+  };
+  cleanups.push(async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || stopped(p)) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await gone;
+  });
+  return s;
+}
+
+/** A "device": Chromium with its own fresh user-data dir (its own IndexedDB). */
+export async function launchProfile(): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(tempDir('tinysync-e2e-profile-'), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+    headless: true,
+  });
+  cleanups.push(() => context.close());
+  return context;
+}
+
+/** Opens `url` (the fixture app by default) in a new tab of `context`, ready to drive. */
+export async function openPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.warn('page error:', err.message));
+  await page.goto(url);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, { timeout: 30_000 });
+  return page;
+}
+
+/** Polls `check` until it returns something other than false/undefined; throws at the deadline. */
+export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, false | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== false && value !== undefined) return value as Exclude<T, false | undefined>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A unique store name per test, so that tests never see each other's data. */
+export function storeName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
