@@ -33,7 +33,7 @@ export interface TrackOptions {
 export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
   if (typeof value !== 'object' || value === null) throw new ValueError([], 'a primitive (track() takes an object, array, Map or Set)');
   const placements: Placements = [];
-  const raw = adopt(value, [], toRaw, placements) as object;
+  const raw = adopt(value, () => [], toRaw, placements) as object;
   const root: Root = {
     proxy: raw,
     name: opts.name,
@@ -78,53 +78,66 @@ function settle(stored: unknown, raw: object, key: PathKey, placements: Placemen
   placements.length = 0;
 }
 
-setEmbeddedReporter((value, op, args, previous) => record(value, locate(value), op, args, previous));
+setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previous));
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
-function record(raw: object, loc: Location | undefined, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
-  touch(raw);
-  if (!loc) {
-    // Not in a tree any more: nothing to tell, but a transaction must still be able to undo it.
-    if (recording()) emit({ raw, op, args, previous, span, at, change: undefined, root: undefined });
+function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
+  const root = touch(raw);
+  const logging = recording();
+  if (!root || (!logging && !root.onChange && root.listeners.size === 0 && root.trie.empty)) {
+    // Removed from its tree: nothing to tell, but a transaction must still be able to undo it.
+    if (logging) emit({ raw, op, args, previous, span, at, change: undefined, root: undefined });
     return;
   }
-  const root = loc.root;
-  if (!recording() && !root.onChange && root.listeners.size === 0 && root.trie.empty) return;
-  const change: Change = {
-    root: root.proxy,
-    path: key === undefined ? loc.path : [...loc.path, key],
-    op,
-    args,
-    target: hooksOf(raw) ? raw : wrap(raw),
-    previous,
-    origin: currentOrigin(),
-  };
+  const path = locate(raw)!.path;
+  if (key !== undefined) path.push(key);
+  const change: Change = { root: root.proxy, path, op, args, target: hooksOf(raw) ? raw : wrap(raw), previous, origin: currentOrigin() };
   if (root.name !== undefined) change.name = root.name;
   if (span) spans.set(change, span);
   emit({ raw, op, args, previous, span, at, change, root });
 }
 
-/** Where a key stands among its container's keys; only needed to undo a deletion. */
-function position(keys: Iterable<unknown>, key: unknown): number | undefined {
-  if (!recording()) return undefined;
-  let i = 0;
-  for (const k of keys) {
-    if (k === key) return i;
-    i++;
-  }
-  return undefined;
-}
+/** The path of `key` in `raw`, for error messages. */
+const where = (raw: object, key?: PathKey) => (): PathKey[] => {
+  const path = locate(raw)?.path ?? [];
+  if (key !== undefined) path.push(key);
+  return path;
+};
 
-function pathFor(loc: Location | undefined, ...keys: PathKey[]): PathKey[] {
-  return [...(loc?.path ?? []), ...keys];
+function refuse(raw: object, what: string, key?: PathKey): never {
+  throw new ValueError(where(raw, key)(), what);
 }
 
 function sameValue(old: unknown, value: unknown): boolean {
   return old === value || (typeof value === 'object' && value !== null && toRaw(value) === old);
 }
 
-function refuseShape(raw: object, what: string): never {
-  throw new ValueError(locate(raw)?.path ?? [], what);
+/** Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. */
+function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span): void {
+  const placements: Placements | undefined = typeof value === 'object' && value !== null ? [] : undefined;
+  const stored = adopt(value, where(raw, key), toRaw, placements);
+  if (raw instanceof Map) raw.set(key, stored);
+  else writeKey(raw as Record<PathKey, unknown>, key as string, stored);
+  detach(old);
+  if (placements) settle(stored, raw, key, placements);
+  record(raw, 'set', [key, stored], old, key, span);
+}
+
+/** Removes `key` from an object, Map or Set. */
+function remove(raw: object, key: PathKey, old: unknown, keys: Iterable<unknown>): void {
+  const at = recording() ? [...keys].indexOf(key) : undefined;
+  if (raw instanceof Map || raw instanceof Set) raw.delete(key);
+  else delete (raw as Record<PathKey, unknown>)[key];
+  detach(old);
+  record(raw, 'delete', [key], old, raw instanceof Set ? undefined : key, undefined, at);
+}
+
+function clear(raw: Map<unknown, unknown> | Set<unknown>): void {
+  if (raw.size === 0) return;
+  const before = [...raw];
+  raw.clear();
+  if (raw instanceof Map) for (const [, v] of before as [unknown, unknown][]) detach(v);
+  record(raw, 'clear', [], before);
 }
 
 // ---------------------------------------------------------------- plain objects and arrays
@@ -132,67 +145,48 @@ function refuseShape(raw: object, what: string): never {
 const INDEX = /^(?:0|[1-9]\d*)$/;
 
 function setKey(raw: object, key: string | symbol, value: unknown): void {
-  if (typeof key === 'symbol') refuseShape(raw, 'a value under a symbol key');
-  if (Array.isArray(raw)) return setIndex(raw, key, value);
-  const obj = raw as Record<string, unknown>;
-  const had = Object.hasOwn(obj, key);
-  const old = had ? obj[key] : undefined;
-  if (had && sameValue(old, value)) return;
-  const loc = locate(raw);
-  const placements: Placements = [];
-  const stored = adopt(value, pathFor(loc, key), toRaw, placements);
-  writeKey(obj, key, stored);
-  detach(old);
-  settle(stored, raw, key, placements);
-  record(raw, loc, 'set', [key, stored], old, key);
-}
-
-function setIndex(raw: unknown[], key: string, value: unknown): void {
-  if (key === 'length') return setLength(raw, value);
-  if (!INDEX.test(key)) refuseShape(raw, `a property "${key}" on an array (arrays hold items only)`);
-  const i = Number(key);
-  if (i > raw.length) throw new ValueError(pathFor(locate(raw), i), `an item past the end of an array of ${raw.length} (it would leave holes)`);
-  const old = raw[i];
-  if (i < raw.length && sameValue(old, value)) return;
-  const loc = locate(raw);
-  const placements: Placements = [];
-  const stored = adopt(value, pathFor(loc, i), toRaw, placements);
-  raw[i] = stored;
-  detach(old);
-  settle(stored, raw, i, placements);
-  record(raw, loc, 'set', [i, stored], old, i, [i, 1, old === undefined ? [] : [old]]);
-}
-
-function setLength(raw: unknown[], value: unknown): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > raw.length) {
-    refuseShape(raw, `length ${String(value)} (length may only shrink an array; growing it would leave holes)`);
+  if (typeof key === 'symbol') refuse(raw, 'a symbol key');
+  if (!Array.isArray(raw)) {
+    const had = Object.hasOwn(raw, key);
+    const old = had ? (raw as Record<string, unknown>)[key] : undefined;
+    if (!had || !sameValue(old, value)) put(raw, key, value, old);
+  } else if (key === 'length') {
+    const n = value as number;
+    if (!Number.isInteger(n) || n < 0 || n > raw.length) refuse(raw, `length ${String(value)} (length may only shrink)`);
+    if (n !== raw.length) edit(raw, 'splice', n, raw.length - n, []);
+  } else {
+    if (!INDEX.test(key)) refuse(raw, `property "${key}" on an array`);
+    const i = Number(key);
+    if (i > raw.length) refuse(raw, `an item past the end (it would leave holes)`, i);
+    const old = raw[i];
+    if (i === raw.length || !sameValue(old, value)) put(raw, i, value, old, [i, 1, old === undefined ? [] : [old]]);
   }
-  if (value !== raw.length) edit(raw, 'splice', value, raw.length - value, []);
 }
 
 function deleteKey(raw: object, key: string | symbol): void {
-  if (typeof key === 'symbol') return;
-  if (Array.isArray(raw)) refuseShape(raw, `a hole at [${key}] (use splice to remove items)`);
-  const obj = raw as Record<string, unknown>;
-  if (!Object.hasOwn(obj, key)) return;
-  const old = obj[key];
-  const loc = locate(raw);
-  const at = position(Object.keys(obj), key);
-  delete obj[key];
-  detach(old);
-  record(raw, loc, 'delete', [key], old, key, undefined, at);
+  if (typeof key === 'symbol' || !Object.hasOwn(raw, key)) return;
+  if (Array.isArray(raw)) refuse(raw, 'a hole (use splice)', key);
+  remove(raw, key, (raw as Record<string, unknown>)[key], Object.keys(raw));
+}
+
+/** Reports a read to the read observer (reactive bindings); free when there is none. */
+function observe(raw: object, key: PathKey | typeof ITERATE): void {
+  const proxy = readObserver && existingProxy(raw);
+  if (proxy) readObserver!(proxy, key);
 }
 
 // The only object-valued property a plain object or array inherits is `__proto__`.
 const inherited = (raw: object, key: PropertyKey) => key === '__proto__' && !Object.hasOwn(raw, key);
 
+function read(raw: object, key: string | symbol, receiver: object, index: boolean): unknown {
+  if (readObserver && typeof key !== 'symbol') readObserver(receiver, index && key === 'length' ? ITERATE : index && INDEX.test(key) ? Number(key) : key);
+  const value = (raw as Record<PropertyKey, unknown>)[key];
+  if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
+  return view(value, raw, index ? Number(key) : key);
+}
+
 const objectHandler: ProxyHandler<object> = {
-  get(raw, key, receiver: object) {
-    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
-    const value = (raw as Record<PropertyKey, unknown>)[key];
-    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-    return view(value, raw, key);
-  },
+  get: (raw, key, receiver: object) => read(raw, key, receiver, false),
   set(raw, key, value) {
     setKey(raw, key, value);
     return true;
@@ -202,74 +196,46 @@ const objectHandler: ProxyHandler<object> = {
     return true;
   },
   has(raw, key) {
-    if (readObserver && typeof key !== 'symbol') {
-      const proxy = existingProxy(raw);
-      if (proxy) readObserver(proxy, key);
-    }
+    if (typeof key !== 'symbol') observe(raw, key);
     return key in raw;
   },
   ownKeys(raw) {
-    if (readObserver) {
-      const proxy = existingProxy(raw);
-      if (proxy) readObserver(proxy, ITERATE);
-    }
+    observe(raw, ITERATE);
     return Reflect.ownKeys(raw);
   },
   defineProperty(raw, key, desc) {
-    if ('get' in desc || 'set' in desc || !('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) {
-      refuseShape(raw, `an accessor or read-only property "${String(key)}" (only plain data)`);
-    }
+    if (!('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) refuse(raw, 'an accessor or read-only property', String(key));
     setKey(raw, key, desc.value);
     return true;
   },
-  setPrototypeOf(raw) {
-    return refuseShape(raw, 'a different prototype');
-  },
-  preventExtensions(raw) {
-    return refuseShape(raw, 'a frozen or sealed object (tracked objects stay writable)');
-  },
+  setPrototypeOf: (raw) => refuse(raw, 'another prototype'),
+  preventExtensions: (raw) => refuse(raw, 'a frozen object'),
 };
 
 const arrayHandler: ProxyHandler<object> = {
   ...objectHandler,
-  get(raw, key, receiver: object) {
-    if (key in arrayMethods) return arrayMethods[key as string];
-    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : INDEX.test(key) ? Number(key) : key);
-    const value = (raw as Record<PropertyKey, unknown>)[key];
-    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-    return view(value, raw, Number(key));
-  },
+  get: (raw, key, receiver: object) => (key in arrayMethods ? arrayMethods[key as string] : read(raw, key, receiver, true)),
 };
 
 // ---------------------------------------------------------------- array methods
 
-function toInteger(value: unknown): number {
-  const n = Math.trunc(Number(value));
-  return Number.isNaN(n) ? 0 : n;
-}
-
 /** Resolves a relative index (negative counts from the end), clamped to [0, length]. */
 function relative(value: unknown, length: number, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = toInteger(value);
+  const n = Math.trunc(Number(value)) || 0;
   return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
 }
 
-/** Adopts items bound for `at`, `at + 1`, ...; `placed` then gives them their places. */
-function adoptAll(items: unknown[], loc: Location | undefined, at: number): { stored: unknown[]; placed: (raw: unknown[], from: number) => void } {
+/** Adopts items bound for `at`, `at + 1`, ...; `placed` then gives embedded values their places. */
+function adoptAll(raw: unknown[], items: unknown[], at: number): { stored: unknown[]; placed: () => void } {
   const placements: Placements = [];
-  const stored = items.map((item, i) => adopt(item, pathFor(loc, at + i), toRaw, placements));
-  const placed = (raw: unknown[], from: number) => {
+  const stored = items.map((item, i) => adopt(item, where(raw, at + i), toRaw, placements));
+  const placed = () => {
     if (placements.length === 0 && !stored.some((v) => typeof v === 'object' && v !== null && hooksOf(v))) return;
-    stored.forEach((v, i) => settle(v, raw, from + i, []));
+    stored.forEach((v, i) => attach(v, raw, at + i));
     for (const [child, holder, k] of placements) attach(child, holder, k);
   };
   return { stored, placed };
-}
-
-function unchanged(before: readonly unknown[], after: readonly unknown[], at = 0): boolean {
-  for (let i = 0; i < before.length; i++) if (before[i] !== after[at + i]) return false;
-  return true;
 }
 
 /** Splices without spreading huge item lists onto the stack. */
@@ -285,17 +251,28 @@ function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[
  * replaces `count` items at `start` by `items` and records it under `op`.
  */
 function edit(raw: unknown[], op: ChangeOp, start: number, count: number, items: unknown[]): unknown[] {
-  const loc = locate(raw);
-  const { stored, placed } = adoptAll(items, loc, start);
+  const { stored, placed } = adoptAll(raw, items, start);
   const removed = spliceRaw(raw, start, count, stored);
   detachAll(removed);
-  placed(raw, start);
+  placed();
   const isSplice = op === 'splice';
-  record(raw, loc, op, isSplice ? [start, count, ...stored] : stored, isSplice ? removed : removed[0], undefined, [start, stored.length, removed]);
+  record(raw, op, isSplice ? [start, count, ...stored] : stored, isSplice ? removed : removed[0], undefined, [start, stored.length, removed]);
   return removed;
 }
 
-const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknown> = Object.assign(Object.create(null) as object, {
+/** The one way items are rewritten in place (sort, reverse, fill, copyWithin). */
+function rewrite(raw: unknown[], op: ChangeOp, args: unknown[], start: number, items: unknown[], placed?: () => void): void {
+  const before = raw.slice(start, start + items.length);
+  if (before.every((v, i) => v === items[i])) return;
+  items.forEach((v, i) => (raw[start + i] = v));
+  detachAll(before);
+  items.forEach((v, i) => attach(v, raw, start + i));
+  placed?.();
+  record(raw, op, args, before, undefined, [start, items.length, before]);
+}
+
+type ArrayMethod = (this: unknown[], ...args: never[]) => unknown;
+const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(null) as object, {
   push(this: unknown[], ...items: unknown[]): number {
     const raw = toRaw(this);
     if (items.length) edit(raw, 'push', raw.length, 0, items);
@@ -318,73 +295,51 @@ const arrayMethods: Record<string, (this: unknown[], ...args: never[]) => unknow
     const raw = toRaw(this);
     const length = raw.length;
     const start = relative(args[0], length, 0);
-    const count = args.length === 0 ? 0 : args.length === 1 ? length - start : Math.min(Math.max(toInteger(args[1]), 0), length - start);
+    const count = args.length < 2 ? (args.length ? length - start : 0) : Math.min(Math.max(Math.trunc(Number(args[1])) || 0, 0), length - start);
     const items = args.slice(2);
     return count || items.length ? edit(raw, 'splice', start, count, items) : [];
   },
   sort(this: unknown[], compare?: (a: unknown, b: unknown) => number): unknown[] {
     const raw = toRaw(this);
-    if (compare !== undefined && typeof compare !== 'function') throw new TypeError('tinysync: sort() takes a comparison function');
-    const before = raw.slice();
-    if (compare) raw.sort((a, b) => compare(view(a, raw, 0), view(b, raw, 0)));
-    else raw.sort();
-    if (!unchanged(before, raw)) record(raw, locate(raw), 'sort', compare ? [compare] : [], before, undefined, [0, raw.length, before]);
+    if (compare !== undefined && typeof compare !== 'function') throw new TypeError('tinysync: sort() takes a function');
+    // The comparator sees what any reader sees: tracked proxies.
+    const sorted = compare ? raw.slice().sort((a, b) => compare(view(a, raw, 0), view(b, raw, 0))) : raw.slice().sort();
+    rewrite(raw, 'sort', compare ? [compare] : [], 0, sorted);
     return this;
   },
   reverse(this: unknown[]): unknown[] {
     const raw = toRaw(this);
-    const before = raw.slice();
-    raw.reverse();
-    if (!unchanged(before, raw)) record(raw, locate(raw), 'reverse', [], before, undefined, [0, raw.length, before]);
+    rewrite(raw, 'reverse', [], 0, raw.slice().reverse());
     return this;
   },
-  fill(this: unknown[], value: unknown, startArg?: unknown, endArg?: unknown): unknown[] {
+  fill(this: unknown[], value: unknown, from?: unknown, to?: unknown): unknown[] {
     const raw = toRaw(this);
-    const start = relative(startArg, raw.length, 0);
-    const end = relative(endArg, raw.length, raw.length);
-    if (start >= end) return this;
-    const loc = locate(raw);
-    const { stored, placed } = adoptAll(new Array<unknown>(end - start).fill(value), loc, start);
-    if (unchanged(stored, raw, start)) return this;
-    const before = raw.slice(start, end);
-    for (let i = start; i < end; i++) raw[i] = stored[i - start];
-    detachAll(before);
-    placed(raw, start);
-    record(raw, loc, 'fill', [stored[0], start, end], before, undefined, [start, end - start, before]);
+    const start = relative(from, raw.length, 0);
+    const end = relative(to, raw.length, raw.length);
+    if (start < end) {
+      const { stored, placed } = adoptAll(raw, new Array<unknown>(end - start).fill(value), start);
+      rewrite(raw, 'fill', [stored[0], start, end], start, stored, placed);
+    }
     return this;
   },
-  copyWithin(this: unknown[], targetArg: unknown, startArg?: unknown, endArg?: unknown): unknown[] {
+  copyWithin(this: unknown[], to: unknown, from?: unknown, end?: unknown): unknown[] {
     const raw = toRaw(this);
-    const target = relative(targetArg, raw.length, 0);
-    const start = relative(startArg, raw.length, 0);
-    const end = relative(endArg, raw.length, raw.length);
-    const count = Math.min(end - start, raw.length - target);
-    if (count <= 0) return this;
-    const loc = locate(raw);
-    // Objects are copied, not moved: each stored object has exactly one place.
-    const { stored: copies, placed } = adoptAll(raw.slice(start, start + count), loc, target);
-    if (unchanged(copies, raw, target)) return this;
-    const before = raw.slice(target, target + count);
-    for (let i = 0; i < count; i++) raw[target + i] = copies[i];
-    detachAll(before);
-    placed(raw, target);
-    record(raw, loc, 'copyWithin', [target, start, start + count], before, undefined, [target, count, before]);
+    const target = relative(to, raw.length, 0);
+    const start = relative(from, raw.length, 0);
+    const count = Math.min(relative(end, raw.length, raw.length) - start, raw.length - target);
+    if (count > 0) {
+      // Objects are copied, not moved: each stored object has exactly one place.
+      const { stored, placed } = adoptAll(raw, raw.slice(start, start + count), target);
+      rewrite(raw, 'copyWithin', [target, start, start + count], target, stored, placed);
+    }
     return this;
   },
 });
 
 // ---------------------------------------------------------------- Map and Set
 
-function refuseProperty(raw: object): never {
-  return refuseShape(raw, `a property on a ${raw instanceof Map ? 'Map' : 'Set'} (use its methods)`);
-}
-
-function* viewEntries(raw: Map<string, unknown>): IterableIterator<[string, unknown]> {
-  for (const [k, v] of raw) yield [k, view(v, raw, k)];
-}
-
-function* viewValues(raw: Map<string, unknown>): IterableIterator<unknown> {
-  for (const [k, v] of raw) yield view(v, raw, k);
+function* viewEntries(raw: Map<string, unknown>, entries: boolean): IterableIterator<unknown> {
+  for (const [k, v] of raw) yield entries ? [k, view(v, raw, k)] : view(v, raw, k);
 }
 
 type MapMethod = (this: Map<string, unknown>, ...args: never[]) => unknown;
@@ -396,38 +351,19 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
   },
   set(this: Map<string, unknown>, key: string, value: unknown): Map<string, unknown> {
     const raw = toRaw(this);
-    if (typeof key !== 'string') refuseShape(raw, `a Map key of type ${typeof key} (Map keys must be strings)`);
-    const had = raw.has(key);
+    if (typeof key !== 'string') refuse(raw, `a Map key of type ${typeof key} (keys are strings)`);
     const old = raw.get(key);
-    if (had && sameValue(old, value)) return this;
-    const loc = locate(raw);
-    const placements: Placements = [];
-    const stored = adopt(value, pathFor(loc, key), toRaw, placements);
-    raw.set(key, stored);
-    detach(old);
-    settle(stored, raw, key, placements);
-    record(raw, loc, 'set', [key, stored], old, key);
+    if (!raw.has(key) || !sameValue(old, value)) put(raw, key, value, old);
     return this;
   },
   delete(this: Map<string, unknown>, key: string): boolean {
     const raw = toRaw(this);
-    if (!raw.has(key)) return false;
-    const old = raw.get(key);
-    const loc = locate(raw);
-    const at = position(raw.keys(), key);
-    raw.delete(key);
-    detach(old);
-    record(raw, loc, 'delete', [key], old, key, undefined, at);
-    return true;
+    const had = raw.has(key);
+    if (had) remove(raw, key, raw.get(key), raw.keys());
+    return had;
   },
   clear(this: Map<string, unknown>): void {
-    const raw = toRaw(this);
-    if (raw.size === 0) return;
-    const before = [...raw];
-    const loc = locate(raw);
-    raw.clear();
-    for (const [, v] of before) detach(v);
-    record(raw, loc, 'clear', [], before);
+    clear(toRaw(this));
   },
   has(this: Map<string, unknown>, key: string): boolean {
     readObserver?.(this, key);
@@ -441,13 +377,13 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     for (const [k, v] of raw) cb.call(thisArg, view(v, raw, k), k, this);
   },
   entries(this: Map<string, unknown>) {
-    return viewEntries(toRaw(this));
+    return viewEntries(toRaw(this), true);
   },
   values(this: Map<string, unknown>) {
-    return viewValues(toRaw(this));
+    return viewEntries(toRaw(this), false);
   },
   [Symbol.iterator](this: Map<string, unknown>) {
-    return viewEntries(toRaw(this));
+    return viewEntries(toRaw(this), true);
   },
 });
 
@@ -455,51 +391,26 @@ type SetMethod = (this: Set<unknown>, ...args: never[]) => unknown;
 const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(null) as object, {
   add(this: Set<unknown>, value: unknown): Set<unknown> {
     const raw = toRaw(this);
-    if (!isPrimitiveValue(value)) refuseShape(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set (Sets hold strings, finite numbers, booleans and null)`);
-    if (raw.has(value)) return this;
-    const loc = locate(raw);
-    raw.add(value);
-    record(raw, loc, 'add', [value], undefined);
+    if (!isPrimitiveValue(value)) refuse(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set (Sets hold primitives)`);
+    if (!raw.has(value)) {
+      raw.add(value);
+      record(raw, 'add', [value], undefined);
+    }
     return this;
   },
   delete(this: Set<unknown>, value: unknown): boolean {
     const raw = toRaw(this);
-    if (!raw.has(value)) return false;
-    const loc = locate(raw);
-    const at = position(raw, value);
-    raw.delete(value);
-    record(raw, loc, 'delete', [value], value, undefined, undefined, at);
-    return true;
-  },
-  has(this: Set<unknown>, value: unknown): boolean {
-    return toRaw(this).has(value);
-  },
-  values(this: Set<unknown>) {
-    return toRaw(this).values();
-  },
-  keys(this: Set<unknown>) {
-    return toRaw(this).values();
-  },
-  entries(this: Set<unknown>) {
-    return toRaw(this).entries();
-  },
-  [Symbol.iterator](this: Set<unknown>) {
-    return toRaw(this).values();
-  },
-  forEach(this: Set<unknown>, cb: (value: unknown, key: unknown, set: Set<unknown>) => void, thisArg?: unknown): void {
-    for (const v of toRaw(this)) cb.call(thisArg, v, v, this);
+    const had = raw.has(value);
+    if (had) remove(raw, value as PathKey, value, raw);
+    return had;
   },
   clear(this: Set<unknown>): void {
-    const raw = toRaw(this);
-    if (raw.size === 0) return;
-    const before = [...raw];
-    const loc = locate(raw);
-    raw.clear();
-    record(raw, loc, 'clear', [], before);
+    clear(toRaw(this));
   },
 });
 
 function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Set<PropertyKey>): ProxyHandler<object> {
+  const refuseProperty = (raw: object): never => refuse(raw, 'a property on a Map or Set (use its methods)');
   return {
     get(raw, key, receiver: object) {
       if (readObserver && shapeReads.has(key)) readObserver(receiver, ITERATE);
@@ -508,11 +419,11 @@ function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Se
       const value = Reflect.get(raw, key, raw) as unknown;
       return typeof value === 'function' && key !== 'constructor' ? (value as (...a: unknown[]) => unknown).bind(raw) : value;
     },
-    set: (raw) => refuseProperty(raw),
-    defineProperty: (raw) => refuseProperty(raw),
-    deleteProperty: (raw) => refuseProperty(raw),
-    setPrototypeOf: (raw) => refuseShape(raw, 'a different prototype'),
-    preventExtensions: (raw) => refuseShape(raw, 'a frozen Map or Set'),
+    set: refuseProperty,
+    defineProperty: refuseProperty,
+    deleteProperty: refuseProperty,
+    setPrototypeOf: refuseProperty,
+    preventExtensions: refuseProperty,
   };
 }
 

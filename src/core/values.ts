@@ -22,10 +22,13 @@ export type Placements = [object, object, PathKey][];
 /** Something that may hold a tracked proxy's plain object (resolved by the tree module). */
 export type Unwrap = (value: object) => object;
 
-function pathOf(base: readonly PathKey[], trail: Trail | undefined): PathKey[] {
+/** Where the adopted value is going; computed only when an error needs it. */
+export type Where = () => PathKey[];
+
+function pathOf(base: Where, trail: Trail | undefined): PathKey[] {
   const keys: PathKey[] = [];
   for (let t = trail; t; t = t.parent) keys.push(t.key);
-  return [...base, ...keys.reverse()];
+  return [...base(), ...keys.reverse()];
 }
 
 /** True for the primitives the rules accept: strings, finite numbers, booleans and null. */
@@ -62,10 +65,10 @@ export function writeKey(target: Record<string, unknown>, key: string, value: un
  * they are, containers copied deeply (a tracked proxy's current contents are copied too).
  * Throws a `ValueError` naming the offending path; nothing is modified on failure.
  */
-export function adopt(value: unknown, base: readonly PathKey[], unwrap: Unwrap, placements?: Placements): unknown {
+export function adopt(value: unknown, base: Where, unwrap: Unwrap, placements?: Placements): unknown {
   if (typeof value !== 'object' || value === null) {
     if (isPrimitiveValue(value)) return value;
-    throw new ValueError([...base], describe(value));
+    throw new ValueError(base(), describe(value));
   }
   return copy(value, base, undefined, new Set(), unwrap, placements);
 }
@@ -81,7 +84,7 @@ function embed(value: object, trail: Trail | undefined, placements: Placements |
   return stored;
 }
 
-function copy(value: object, base: readonly PathKey[], trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap, placements?: Placements): unknown {
+function copy(value: object, base: Where, trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap, placements?: Placements): unknown {
   if (hooksOf(value)) return embed(value, trail, placements);
   const raw = unwrap(value);
   if (seen.has(raw)) throw new ValueError(pathOf(base, trail), 'a cycle (an object that contains itself)');
