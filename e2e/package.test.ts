@@ -1,0 +1,140 @@
+// The package as users get it: `npm pack` of the built repo, installed (from the tarball, npm's
+// local cache, no network) into a fresh Vite app that has NO vite config at all, then
+// - `vite build`, served by a tinysync server, and
+// - `vite` (the dev server, with its dependency pre-bundling),
+// each opened in Chromium: the sync worker loads, a store persists across a reload and syncs
+// to another device through the server.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { cleanupRuntime, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
+
+// The server runs in this process and needs the Node build of ws (see node-ws.ts).
+vi.mock('ws', () => import('./node-ws.js'));
+
+const APP_MAIN = `import { createStore } from 'tinysync/browser';
+
+// What the test drives: open a store, read it, change it, wait for disk and server.
+window.app = {
+  async open(name, sync) {
+    window.store = await createStore(name, { items: [] }, { sync });
+  },
+  items: () => JSON.parse(JSON.stringify(window.store.data.items)),
+  async add(title) {
+    window.store.data.items.push({ title });
+    await window.store.flushed();
+    await window.store.synced();
+  },
+  status: () => window.store.status,
+};
+document.documentElement.dataset.ready = 'true';
+`;
+const APP_HTML = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>fresh app</title></head>
+<body><script type="module" src="/main.js"></script></body></html>
+`;
+
+interface AppApi {
+  open(name: string, sync: { url: string; token: string }): Promise<void>;
+  items(): Array<{ title: string }>;
+  add(title: string): Promise<void>;
+  status(): string;
+}
+const app = (page: Page) => ({
+  open: (name: string, sync: { url: string; token: string }) =>
+    page.evaluate(([n, s]) => (window as unknown as { app: AppApi }).app.open(n, s), [name, sync] as const),
+  items: () => page.evaluate(() => (window as unknown as { app: AppApi }).app.items()),
+  add: (title: string) => page.evaluate((t) => (window as unknown as { app: AppApi }).app.add(t), title),
+  status: () => page.evaluate(() => (window as unknown as { app: AppApi }).app.status()),
+});
+
+function run(cmd: string, args: string[], cwd: string): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+let appDir: string;
+
+beforeAll(() => {
+  ensurePackageBuilt();
+  const dir = tempDir('tinysync-pack-');
+  const packed = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], repo)) as Array<{ filename: string }>;
+  const tarball = join(dir, packed[0]!.filename);
+  appDir = join(dir, 'app');
+  run('mkdir', ['-p', appDir], dir);
+  const viteVersion = (JSON.parse(readFileSync(join(repo, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify({ name: 'fresh-app', private: true, type: 'module', dependencies: { tinysync: `file:${tarball}`, vite: viteVersion } }, null, 2),
+  );
+  writeFileSync(join(appDir, 'index.html'), APP_HTML);
+  writeFileSync(join(appDir, 'main.js'), APP_MAIN);
+  // Only npm's local cache: this machine has no network beyond the registry, and needs none.
+  run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], appDir);
+}, 120_000);
+afterAll(cleanupRuntime);
+
+/** One device writes and reloads, another device reads it back through the server. */
+async function persistsAndSyncs(server: InProcessServer, url: string): Promise<void> {
+  const name = storeName('packed');
+  const sync = { url: server.sync, token: await server.token('write') };
+  const a = await openPage(await launchProfile(), url);
+  const workerScripts: string[] = [];
+  a.on('worker', (w) => workerScripts.push(w.url()));
+  await app(a).open(name, sync);
+  await app(a).add('from the packed package');
+  expect(workerScripts.some((u) => /sync\.worker/.test(u))).toBe(true);
+  expect((await server.doc(name)).tinysync).toEqual({ items: [{ title: 'from the packed package' }] });
+
+  await a.reload();
+  await a.waitForFunction(() => document.documentElement.dataset.ready === 'true');
+  await app(a).open(name, { url: 'ws://127.0.0.1:9/nowhere', token: 'x' }); // persisted: no server needed to load
+  expect(await app(a).items()).toEqual([{ title: 'from the packed package' }]);
+
+  const b = await openPage(await launchProfile(), url);
+  await app(b).open(name, sync);
+  await until('the other device gets it from the server', async () => (await app(b).items()).length === 1);
+  await until('synced', async () => (await app(b).status()) === 'synced');
+}
+
+describe('the packed package in a fresh Vite app without configuration', () => {
+  it('vite build: served by the tinysync server, the worker loads, a store persists and syncs', async () => {
+    run(join(appDir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], appDir);
+    const server = await startServer({ static: join(appDir, 'dist') });
+    await persistsAndSyncs(server, server.http);
+  });
+
+  it('vite dev server (dependency pre-bundling): the worker loads, a store persists and syncs', async () => {
+    const server = await startServer({ static: join(appDir, 'dist') });
+    const port = await freePort();
+    const dev: ChildProcess = spawn(join(appDir, 'node_modules/.bin/vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: appDir,
+      stdio: 'ignore',
+      env: { ...process.env, NODE_ENV: 'development' },
+    });
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      await until('the dev server answers', async () => (await fetch(url)).ok, 30_000);
+      await persistsAndSyncs(server, url);
+    } finally {
+      const gone = new Promise((r) => dev.once('exit', r));
+      dev.kill('SIGTERM');
+      await gone;
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
