@@ -1,28 +1,38 @@
-// Size budgets (nanostores style): package.json "sizeLimits" maps a public entry to its
-// budget in bytes, minified and gzipped, dependencies (yjs, ...) excluded. Each entry is
-// bundled on its own so that shared chunks count where they are used.
-import { readFileSync } from 'node:fs';
+// Size budgets (nanostores style): package.json "sizeLimits" lists what a user imports
+// ({ "name", "path", "import", "limit" in bytes}) and the budget for it, minified and gzipped,
+// dependencies (yjs, ...) excluded. Each is bundled on its own, tree-shaken to what it imports.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {}), /^node:/];
+const external = [...Object.keys(pkg.dependencies ?? {})];
+const isExternal = (id) => id.startsWith('node:') || external.some((e) => id === e || id.startsWith(`${e}/`));
+const dir = mkdtempSync(join(tmpdir(), 'tinysync-size-'));
 let over = 0;
-for (const [entry, limit] of Object.entries(pkg.sizeLimits)) {
-  const out = await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: {
-      write: false,
-      minify: true,
-      lib: { entry, formats: ['es'], fileName: 'size' },
-      rollupOptions: { output: { minify: true }, external: (id) => external.some((e) => (typeof e === 'string' ? id === e || id.startsWith(`${e}/`) : e.test(id))) },
-    },
-  });
-  const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');
-  const size = gzipSync(chunks.map((c) => c.code).join('\n'), { level: 9 }).length;
-  const ok = size <= limit;
-  if (!ok) over++;
-  console.log(`size: ${entry} ${(size / 1000).toFixed(2)} kB min+gz, budget ${(limit / 1000).toFixed(2)} kB ${ok ? 'ok' : 'OVER'}`);
+try {
+  for (const { name, path, import: names = '*', limit } of pkg.sizeLimits) {
+    const entry = join(dir, 'entry.js');
+    writeFileSync(entry, names === '*' ? `export * from ${JSON.stringify(resolve(path))};` : `export ${names} from ${JSON.stringify(resolve(path))};`);
+    const out = await build({
+      configFile: false,
+      logLevel: 'silent',
+      build: {
+        write: false,
+        minify: true,
+        lib: { entry, formats: ['es'], fileName: 'size' },
+        rollupOptions: { output: { minify: true }, external: isExternal },
+      },
+    });
+    const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');
+    const size = gzipSync(chunks.map((c) => c.code).join('\n'), { level: 9 }).length;
+    const ok = size <= limit;
+    if (!ok) over++;
+    console.log(`size: ${name} ${(size / 1000).toFixed(2)} kB min+gz, budget ${(limit / 1000).toFixed(2)} kB ${ok ? 'ok' : 'OVER'}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
 process.exit(over ? 1 : 0);

@@ -29,14 +29,14 @@ export class ValueError extends TinysyncError {
 /** An object handed to a tinysync function that is not (or no longer) part of a tracked tree. */
 export class NotTrackedError extends TinysyncError {
   constructor(what: string) {
-    super('E_NOT_TRACKED', `tinysync: ${what} is not a tracked object (or was removed from its tree)`);
+    super('E_NOT_TRACKED', `tinysync: ${what} is not tracked (or no longer)`);
   }
 }
 
 /** `transact()` was given a function that returned a promise: its later changes could not be grouped. */
 export class AsyncTransactionError extends TinysyncError {
   constructor() {
-    super('E_ASYNC_TRANSACT', 'tinysync: transact() takes a synchronous function; its changes were rolled back');
+    super('E_ASYNC_TRANSACT', 'tinysync: transact() needs a synchronous function (rolled back)');
   }
 }
 
@@ -47,7 +47,7 @@ export class AsyncTransactionError extends TinysyncError {
 export class SubscriberError extends TinysyncError {
   readonly errors: unknown[];
   constructor(errors: unknown[], path: PathKey[]) {
-    super('E_SUBSCRIBER', `tinysync: ${errors.length} subscriber(s) threw while notified of a change at ${formatPath(path)}`, path, {
+    super('E_SUBSCRIBER', `tinysync: ${errors.length} subscriber(s) threw at ${formatPath(path)}`, path, {
       cause: errors[0],
     });
     this.errors = errors;

@@ -2,6 +2,7 @@
 // snapshots share every subtree that did not change (cheap to take, cheap to compare).
 import { hooksOf } from './embedded.js';
 import { attach, nodes, toRaw } from './tree.js';
+import { writeKey } from './values.js';
 
 const cache = new WeakMap<object, { version: number; copy: unknown }>();
 
@@ -40,11 +41,7 @@ function copy(raw: object): unknown {
     out = new Set(raw);
   } else {
     const obj: Record<string, unknown> = Object.getPrototypeOf(raw) === null ? Object.create(null) : {};
-    for (const key of Object.keys(raw)) {
-      const v = child((raw as Record<string, unknown>)[key], raw, key, tracked);
-      if (key === '__proto__') Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
-      else obj[key] = v;
-    }
+    for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key], raw, key, tracked));
     out = Object.freeze(obj);
   }
   if (node) cache.set(raw, { version: node.version, copy: out });

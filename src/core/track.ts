@@ -351,7 +351,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
   },
   set(this: Map<string, unknown>, key: string, value: unknown): Map<string, unknown> {
     const raw = toRaw(this);
-    if (typeof key !== 'string') refuse(raw, `a Map key of type ${typeof key} (keys are strings)`);
+    if (typeof key !== 'string') refuse(raw, `a ${typeof key} Map key`);
     const old = raw.get(key);
     if (!raw.has(key) || !sameValue(old, value)) put(raw, key, value, old);
     return this;
@@ -391,7 +391,7 @@ type SetMethod = (this: Set<unknown>, ...args: never[]) => unknown;
 const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(null) as object, {
   add(this: Set<unknown>, value: unknown): Set<unknown> {
     const raw = toRaw(this);
-    if (!isPrimitiveValue(value)) refuse(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set (Sets hold primitives)`);
+    if (!isPrimitiveValue(value)) refuse(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set`);
     if (!raw.has(value)) {
       raw.add(value);
       record(raw, 'add', [value], undefined);
@@ -410,7 +410,7 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
 });
 
 function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Set<PropertyKey>): ProxyHandler<object> {
-  const refuseProperty = (raw: object): never => refuse(raw, 'a property on a Map or Set (use its methods)');
+  const refuseProperty = (raw: object): never => refuse(raw, 'a property on a Map or Set');
   return {
     get(raw, key, receiver: object) {
       if (readObserver && shapeReads.has(key)) readObserver(receiver, ITERATE);

@@ -48,7 +48,7 @@ function describe(value: unknown): string {
   if (typeof value === 'symbol') return 'a symbol';
   if (typeof value === 'bigint') return 'a BigInt';
   const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  return `an instance of ${ctor || 'an unknown class'} (only plain objects, arrays, Map and Set)`;
+  return `an instance of ${ctor || 'a class'} (not plain data)`;
 }
 
 /** Writes an own data property, safely for keys such as `__proto__`. */
@@ -87,7 +87,7 @@ function embed(value: object, trail: Trail | undefined, placements: Placements |
 function copy(value: object, base: Where, trail: Trail | undefined, seen: Set<object>, unwrap: Unwrap, placements?: Placements): unknown {
   if (hooksOf(value)) return embed(value, trail, placements);
   const raw = unwrap(value);
-  if (seen.has(raw)) throw new ValueError(pathOf(base, trail), 'a cycle (an object that contains itself)');
+  if (seen.has(raw)) throw new ValueError(pathOf(base, trail), 'a cycle');
   seen.add(raw);
   let out: unknown;
   const child = (v: unknown, key: PathKey): unknown => {
@@ -102,21 +102,21 @@ function copy(value: object, base: Where, trail: Trail | undefined, seen: Set<ob
     const arr = new Array<unknown>(raw.length);
     out = arr;
     for (let i = 0; i < raw.length; i++) {
-      if (!(i in raw)) throw new ValueError(pathOf(base, { parent: trail, key: i }), 'a hole in an array (store null)');
+      if (!(i in raw)) throw new ValueError(pathOf(base, { parent: trail, key: i }), 'a hole in an array');
       arr[i] = child(raw[i], i);
     }
   } else if (proto === Map.prototype) {
     const map = new Map<string, unknown>();
     out = map;
     for (const [k, v] of raw as Map<unknown, unknown>) {
-      if (typeof k !== 'string') throw new ValueError(pathOf(base, trail), `a Map key of type ${typeof k} (Map keys must be strings)`);
+      if (typeof k !== 'string') throw new ValueError(pathOf(base, trail), `a ${typeof k} Map key`);
       map.set(k, child(v, k));
     }
   } else if (proto === Set.prototype) {
     const set = new Set<unknown>();
     for (const v of raw as Set<unknown>) {
-      if (!isPrimitiveValue(v)) throw new ValueError(pathOf(base, trail), `${typeof v === 'object' ? 'an object' : describe(v)} in a Set (Sets hold primitives)`);
-      set.add(v);
+      if (typeof v === 'object' && v !== null) throw new ValueError(pathOf(base, trail), 'an object in a Set');
+      set.add(child(v, 0));
     }
     out = set;
   } else if (proto === Object.prototype || proto === null) {
