@@ -3,6 +3,7 @@
 // demo's look does.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { afterEach, expect, it, vi } from 'vitest';
 import { cleanup, launchDevice, openDemo, startDemoServer, until } from './harness.js';
 
@@ -10,6 +11,26 @@ vi.mock('ws', () => import('./node-ws.js'));
 afterEach(cleanup);
 
 const target = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
+
+/** How many pixels differ between two PNGs (decoded by the page; all of them if sizes differ). */
+function differingPixels(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(async ([x, y]) => {
+    const load = async (b64: string) => {
+      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bitmap, 0, 0);
+      return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+    };
+    const [p, q] = [await load(x), await load(y)];
+    if (p.width !== q.width || p.height !== q.height) return Math.max(p.width * p.height, q.width * q.height);
+    let n = 0;
+    for (let i = 0; i < p.data.length; i += 4) {
+      if (p.data[i] !== q.data[i] || p.data[i + 1] !== q.data[i + 1] || p.data[i + 2] !== q.data[i + 2]) n++;
+    }
+    return n;
+  }, [a.toString('base64'), b.toString('base64')] as const);
+}
 
 it('screenshots the dashboard with two people on it into docs/demo.png', async () => {
   const server = await startDemoServer();
@@ -48,6 +69,8 @@ it('screenshots the dashboard with two people on it into docs/demo.png', async (
   } catch {
     // first run
   }
-  if (!old || !old.equals(png)) writeFileSync(target, png);
-  expect(readFileSync(target).equals(png)).toBe(true);
+  // Rewritten only when the look changed: a few anti-aliased pixels differ from run to run.
+  const changed = old === undefined || (await differingPixels(a, old, png)) > 200;
+  if (changed) writeFileSync(target, png);
+  expect(await differingPixels(a, readFileSync(target), png)).toBeLessThanOrEqual(200);
 });
