@@ -5,8 +5,8 @@ import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
-import { emit, currentOrigin, recording } from './transact.js';
-import { spans, SubscriberTrie, type Span } from './trie.js';
+import { currentOrigin, emit, notify, recording } from './transact.js';
+import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
 
@@ -84,17 +84,22 @@ setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previ
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
   const root = touch(raw);
   const logging = recording();
-  if (!root || (!logging && !root.onChange && root.listeners.size === 0 && root.trie.empty)) {
+  const onlyPaths = !logging && !root?.onChange && root?.listeners.size === 0;
+  if (!root || (onlyPaths && root.trie.empty)) {
     // Removed from its tree: nothing to tell, but a transaction must still be able to undo it.
     if (logging) emit({ raw, op, args, previous, span, at, change: undefined, root: undefined });
     return;
   }
   const path = locate(raw)!.path;
   if (key !== undefined) path.push(key);
+  // With path subscribers only, a change that reaches none of them is not even built.
+  const subs: Subscriber[] = [];
+  if (onlyPaths && (root.trie.match(path, op, span, subs), subs.length === 0)) return;
   const change: Change = { root: root.proxy, path, op, args, target: hooksOf(raw) ? raw : wrap(raw), previous, origin: currentOrigin() };
   if (root.name !== undefined) change.name = root.name;
   if (span) spans.set(change, span);
-  emit({ raw, op, args, previous, span, at, change, root });
+  if (onlyPaths) notify(subs, change);
+  else emit({ raw, op, args, previous, span, at, change, root });
 }
 
 /** The path of `key` in `raw`, for error messages. */

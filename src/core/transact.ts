@@ -4,7 +4,7 @@
 import type { Change, ChangeOp, Origin } from './change.js';
 import { AsyncTransactionError, NotTrackedError, SubscriberError } from './errors.js';
 import { undo } from './rollback.js';
-import type { Span, Subscriber } from './trie.js';
+import { spans, type Span, type Subscriber } from './trie.js';
 import { locate, toRaw, type Root } from './tree.js';
 
 /** One mutation as the transaction log keeps it: enough to undo it, and its Change if any. */
@@ -41,38 +41,34 @@ export function emit(entry: Entry): void {
   else if (entry.change && entry.root) deliverNow(entry.root, entry.change);
 }
 
+/** Calls each subscriber; one that throws does not stop the others. */
+function call<T>(fns: Iterable<(arg: T) => void>, arg: T, errors: unknown[]): void {
+  for (const fn of fns) {
+    try {
+      fn(arg);
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+}
+
+/** The path subscribers a change reaches. */
+export function reached(root: Root, change: Change): Subscriber[] {
+  const subs: Subscriber[] = [];
+  if (!root.trie.empty) root.trie.match(change.path, change.op, spans.get(change), subs);
+  return subs;
+}
+
 /**
  * Hands a committed batch to the tree's listeners: batch listeners first (bindings and
  * persisters, so they see the state before any subscriber reacts), then `onChange`, then the
  * path subscribers. Every one runs; errors are gathered and thrown together at the end.
  */
 function deliver(root: Root, changes: Change[], errors: unknown[] = []): unknown[] {
-  for (const listener of root.listeners) {
-    try {
-      listener(changes);
-    } catch (e) {
-      errors.push(e);
-    }
-  }
-  const subs = root.trie.empty ? undefined : new Set<Subscriber>();
+  call(root.listeners, changes, errors);
   for (const change of changes) {
-    if (root.onChange) {
-      try {
-        root.onChange(change);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    if (!subs) continue;
-    subs.clear();
-    root.trie.match(change, subs);
-    for (const sub of subs) {
-      try {
-        sub(change);
-      } catch (e) {
-        errors.push(e);
-      }
-    }
+    if (root.onChange) call([root.onChange], change, errors);
+    call(reached(root, change), change, errors);
   }
   return errors;
 }
@@ -139,6 +135,13 @@ function commit(entries: Entry[]): void {
 }
 
 /** Delivers a single change made outside any transaction (see emit). */
-export function deliverNow(root: Root, change: Change): void {
+function deliverNow(root: Root, change: Change): void {
   raise(deliver(root, [change]), [change]);
+}
+
+/** Delivers a change to the path subscribers it reaches, when they are its only audience. */
+export function notify(subs: Subscriber[], change: Change): void {
+  const errors: unknown[] = [];
+  call(subs, change, errors);
+  raise(errors, [change]);
 }

@@ -1,6 +1,6 @@
 // Subscribers indexed by path, so that a change reaches exactly the subscribers whose path it
 // touches in O(path depth + matching subscribers), however many others there are.
-import type { Change, PathKey } from './change.js';
+import type { Change, ChangeOp, PathKey } from './change.js';
 
 export type Subscriber = (change: Change) => void;
 
@@ -29,13 +29,6 @@ const EVERYTHING: Reach = { from: 0, to: Infinity };
  */
 export type Span = [start: number, count: number, removed: unknown[]];
 export const spans = new WeakMap<Change, Span>();
-
-function reachOf(change: Change): Reach {
-  const span = spans.get(change);
-  if (!span) return EVERYTHING;
-  const [start, count, removed] = span;
-  return { from: start, to: count === removed.length ? start + count : Infinity };
-}
 
 export class SubscriberTrie {
   private readonly top: TrieNode = newNode();
@@ -70,43 +63,40 @@ export class SubscriberTrie {
 
   /**
    * The subscribers a change reaches: those at the changed path or above it (a change below
-   * what they watch), and those below it that the change replaced.
+   * what they watch), and those below it that the change replaced. Each appears once: the
+   * trie is a tree, so no node is reached twice. Allocates nothing but `out`.
    */
-  match(change: Change, out: Set<Subscriber>): void {
-    let frontier: TrieNode[] = [this.top];
-    addAll(this.top, out);
-    for (const key of change.path) {
-      const k = String(key);
-      const next: TrieNode[] = [];
-      for (const node of frontier) {
-        const exact = node.children?.get(k);
-        if (exact) next.push(exact);
-        const any = k === WILDCARD ? undefined : node.children?.get(WILDCARD);
-        if (any) next.push(any);
-      }
-      if (next.length === 0) return;
-      for (const node of next) addAll(node, out);
-      frontier = next;
-    }
-    const reach = change.op === 'set' || change.op === 'delete' ? EVERYTHING : reachOf(change);
-    for (const node of frontier) {
-      if (!node.children) continue;
-      for (const [k, child] of node.children) {
-        if (reach === EVERYTHING || k === WILDCARD) collect(child, out);
-        else {
-          const i = Number(k);
-          if (Number.isInteger(i) && i >= reach.from && i < reach.to) collect(child, out);
-        }
-      }
-    }
+  match(path: readonly PathKey[], op: ChangeOp, span: Span | undefined, out: Subscriber[]): void {
+    visit(this.top, path, 0, op === 'set' || op === 'delete' || !span ? EVERYTHING : reach(span), out);
   }
 }
 
-function addAll(node: TrieNode, out: Set<Subscriber>): void {
-  if (node.subs) for (const s of node.subs) out.add(s);
+function reach([start, count, removed]: Span): Reach {
+  return { from: start, to: count === removed.length ? start + count : Infinity };
 }
 
-function collect(node: TrieNode, out: Set<Subscriber>): void {
+function visit(node: TrieNode, path: readonly PathKey[], depth: number, r: Reach, out: Subscriber[]): void {
+  addAll(node, out);
+  const children = node.children;
+  if (!children) return;
+  if (depth === path.length) {
+    for (const [k, child] of children) {
+      if (r === EVERYTHING || k === WILDCARD || (Number(k) >= r.from && Number(k) < r.to)) collect(child, out);
+    }
+    return;
+  }
+  const k = String(path[depth]);
+  const exact = children.get(k);
+  if (exact) visit(exact, path, depth + 1, r, out);
+  const any = k === WILDCARD ? undefined : children.get(WILDCARD);
+  if (any) visit(any, path, depth + 1, r, out);
+}
+
+function addAll(node: TrieNode, out: Subscriber[]): void {
+  if (node.subs) for (const s of node.subs) out.push(s);
+}
+
+function collect(node: TrieNode, out: Subscriber[]): void {
   addAll(node, out);
   if (node.children) for (const child of node.children.values()) collect(child, out);
 }
