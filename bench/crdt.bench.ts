@@ -5,6 +5,7 @@
 //   items at random positions; B3.1 set N keys of one map; B3.3 set N string values on one
 //   key; nested: N field sets on objects three levels deep. One operation = one transaction
 //   on both sides (tinysync: a mutation outside transact(); raw: an automatic Y transaction).
+// - B3.3 also with an undo history on both sides (raw Y.UndoManager vs `undo: true`).
 // - B4: the automerge-paper editing trace (259,778 patches), each patch one transaction:
 //   as splices of a tracked array of characters vs raw Y.Array (with plain-array splicing and
 //   the tracked array without a binding in the same run, to show where the time goes), and
@@ -58,7 +59,7 @@ async function measure(kase: string, subjects: Record<string, Subject>, rounds =
   return {
     time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms', better: 'lower' as const })),
     size: Object.entries(sizes)
-      .filter(([subject]) => subject === RAW || subject === TS)
+      .filter(([subject]) => !subject.includes('no binding') && !subject.startsWith('plain'))
       .map(([subject, value]) => ({ case: kase, subject, value, unit: 'bytes', better: 'lower' as const })),
   };
 }
@@ -70,10 +71,10 @@ function rawDoc<T>(key: string, type: T): { doc: Y.Doc; type: T } {
   return { doc, type };
 }
 
-function tracked<T extends object>(initial: T): { doc: Y.Doc; state: T; done: () => void } {
+function tracked<T extends object>(initial: T, undo = false): { doc: Y.Doc; state: T; done: () => void } {
   const state = track(initial);
   const doc = new Y.Doc();
-  const binding = bind(state, doc);
+  const binding = bind(state, doc, { undo });
   return { doc, state, done: () => binding.destroy() };
 }
 
@@ -169,6 +170,20 @@ describe('crdt benchmarks', () => {
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map.k = `value ${i}`; } };
           },
         },
+        // With an undo history both keep every overwritten value (no garbage collection).
+        [`${RAW} + UndoManager`]: {
+          setup: () => {
+            const { doc, type } = rawDoc('map', new Y.Map<string>());
+            const um = new Y.UndoManager(type, { captureTimeout: 0 });
+            return { doc, done: () => um.destroy(), run: () => { for (let i = 0; i < N; i++) type.set('k', `value ${i}`); } };
+          },
+        },
+        [`${TS}, undo: true`]: {
+          setup: () => {
+            const { doc, state, done } = tracked({ map: {} as Record<string, string> }, true);
+            return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map.k = `value ${i}`; } };
+          },
+        },
       }),
     );
     collect(
@@ -256,7 +271,7 @@ describe('crdt benchmarks', () => {
           },
         },
       },
-      2,
+      1,
     );
     collect(array);
     collect(

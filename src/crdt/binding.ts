@@ -107,20 +107,36 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   };
 
   const stopBatch = onBatch(tracked, (changes) => {
-    if (!applying) replayBatch(doc, changes, reg, origin);
+    // The first batch after applying doc events is that application itself (an undo's
+    // changes are 'local' too); anything later, e.g. a subscriber reacting to it, is new.
+    if (applying) applying = false;
+    else replayBatch(doc, changes, reg, origin);
   });
 
-  const observer = (events: Y.YEvent<YType>[], txn: Y.Transaction) => {
+  // Listening to every transaction rather than observeDeep: the binding's own transactions
+  // are then skipped at the cost of one comparison, without Yjs building deep events for them.
+  const afterTransaction = (txn: Y.Transaction) => {
     if (txn.origin === origin) return;
+    const events = txn.changedParentTypes.get(root);
+    if (!events) return;
+    // As Yjs does for deep observers: events of deleted types are dropped, paths are taken
+    // from the root, parents come first.
+    const live = events.filter((e) => e.target._item === null || !e.target._item.deleted);
+    if (live.length === 0) return;
+    for (const e of live) {
+      e.currentTarget = root;
+      e._path = null;
+    }
+    live.sort((a, b) => a.path.length - b.path.length);
     const as: Origin = txn.origin === undoManager ? 'local' : txn.origin === loadOrigin ? 'load' : 'remote';
     applying = true;
     try {
-      transact(tracked, () => applyEvents(tracked, events, reg), { origin: as });
+      transact(tracked, () => applyEvents(tracked, live, reg), { origin: as });
     } finally {
       applying = false;
     }
   };
-  root.observeDeep(observer);
+  doc.on('afterTransaction', afterTransaction);
   docs.add(doc);
   bound.set(raw, docs);
 
@@ -145,7 +161,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     },
     destroy() {
       stopBatch();
-      root.unobserveDeep(observer);
+      doc.off('afterTransaction', afterTransaction);
       undoManager?.destroy();
       docs.delete(doc);
     },

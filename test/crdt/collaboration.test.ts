@@ -206,3 +206,25 @@ describe('undo is opt-in', () => {
     withUndo.destroy();
   });
 });
+
+describe('reacting to remote changes', () => {
+  it('a subscriber that writes in response to a remote change is synced like any local change', () => {
+    const a = replica({ count: 0, seen: 0 });
+    const b = replica({ count: 0, seen: 0 });
+    a.doc.on('update', (u: Uint8Array, origin: unknown) => {
+      if (a.binding.localOrigins.has(origin)) b.binding.applyUpdate(u);
+    });
+    b.doc.on('update', (u: Uint8Array, origin: unknown) => {
+      if (b.binding.localOrigins.has(origin)) a.binding.applyUpdate(u);
+    });
+    subscribe(b.state, ['count'], (c) => {
+      if (c.origin === 'remote') b.state.seen = b.state.count;
+    });
+    a.state.count = 5;
+    expect(snapshot(b.state)).toEqual({ count: 5, seen: 5 });
+    expect(snapshot(a.state)).toEqual({ count: 5, seen: 5 });
+    expect(docValue(b.doc)).toEqual(snapshot(b.state));
+    a.destroy();
+    b.destroy();
+  });
+});
