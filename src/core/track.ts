@@ -191,7 +191,13 @@ function read(raw: object, key: string | symbol, receiver: object, index: boolea
 }
 
 const objectHandler: ProxyHandler<object> = {
-  get: (raw, key, receiver: object) => read(raw, key, receiver, false),
+  // The hot path of every read: kept inline.
+  get(raw, key, receiver: object) {
+    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
+    const value = (raw as Record<PropertyKey, unknown>)[key];
+    if (typeof value !== 'object' || value === null || key === '__proto__' || typeof key === 'symbol') return value;
+    return existingProxy(value) ?? view(value, raw, key);
+  },
   set(raw, key, value) {
     setKey(raw, key, value);
     return true;
