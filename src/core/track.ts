@@ -195,7 +195,7 @@ const objectHandler: ProxyHandler<object> = {
   get(raw, key, receiver: object) {
     if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
     const value = (raw as Record<PropertyKey, unknown>)[key];
-    if (typeof value !== 'object' || value === null || key === '__proto__' || typeof key === 'symbol') return value;
+    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
     return existingProxy(value) ?? view(value, raw, key);
   },
   set(raw, key, value) {
