@@ -34,8 +34,13 @@ function status(page: Page): Promise<string | null> {
 
 /** Waits until every page shows the same board as `expected`. */
 async function boardsShow(pages: Page[], expected: Record<string, string[]>): Promise<void> {
-  for (const page of pages) {
-    await until(`board ${JSON.stringify(expected)}`, async () => JSON.stringify(await boardText(page)) === JSON.stringify(expected));
+  for (const [i, page] of pages.entries()) {
+    let seen = '';
+    try {
+      await until(`board ${JSON.stringify(expected)}`, async () => (seen = JSON.stringify(await boardText(page))) === JSON.stringify(expected));
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; page ${i} shows ${seen}`);
+    }
   }
 }
 

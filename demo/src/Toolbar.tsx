@@ -24,6 +24,14 @@ export function Toolbar(props: { session: Session; doc: string; onRename: (name:
     if (on) goOffline(store);
     else goOnline(store);
   };
+  const history = (step: 'undo' | 'redo') => {
+    try {
+      if (!store[step]()) setMessage(step === 'undo' ? 'Nothing of yours to undo.' : 'Nothing to redo.');
+      else setMessage('');
+    } catch (err) {
+      setMessage(`${step === 'undo' ? 'Undo' : 'Redo'} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const repair = async () => {
     setMessage('Repairing…');
     try {
@@ -63,8 +71,8 @@ export function Toolbar(props: { session: Session; doc: string; onRename: (name:
           <input type="checkbox" data-testid="offline-toggle" checked={offline()} onChange={(e) => toggleOffline(e.currentTarget.checked)} />
           offline
         </label>
-        <button data-testid="undo" onClick={() => store.undo()} title="Undo my last change">↶ Undo</button>
-        <button data-testid="redo" onClick={() => store.redo()} title="Redo">↷ Redo</button>
+        <button data-testid="undo" onClick={() => history('undo')} title="Undo my last change">↶ Undo</button>
+        <button data-testid="redo" onClick={() => history('redo')} title="Redo">↷ Redo</button>
         <button data-testid="repair" onClick={() => void repair()} title="Replace local state with the server's">Repair</button>
       </div>
       <Show when={message()}>
