@@ -1,6 +1,6 @@
 // bind(): one tracked tree ⇄ one root type of a Y.Doc, both ways, with undo/redo of local
 // changes. See docs/crdt.md for the mapping and the starting-state rule.
-import { isTracked, onBatch, toRaw, transact, type Origin } from '../core/index.js';
+import { isTracked, onBatch, pathOf, toRaw, transact, type Origin } from '../core/index.js';
 import * as Y from 'yjs';
 import { Registry, type YType } from './convert.js';
 import { BindingError, UpdateError } from './errors.js';
@@ -64,12 +64,14 @@ const bound = new WeakMap<object, Set<Y.Doc>>();
  * const state = track({ todos: [] as { title: string; done: boolean }[] });
  * const doc = new Y.Doc();
  * const binding = bind(state, doc);
- * doc.on('update', (u) => socket.send(u));       // local changes, one update per transaction
+ * doc.on('update', (u, origin) => {              // this replica's changes, one update per transaction
+ *   if (binding.localOrigins.has(origin)) socket.send(u);
+ * });
  * socket.onmessage = (e) => binding.applyUpdate(new Uint8Array(e.data));
  * state.todos.push({ title: 'sync', done: false }); // → one Y.Array insert
  */
 export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Binding {
-  if (!isTracked(tracked)) throw new BindingError('bind() takes a tracked root (the value returned by track())');
+  if (!isTracked(tracked) || pathOf(tracked).length > 0) throw new BindingError('bind() takes a tracked root (the value returned by track())');
   const name = opts.name ?? 'tinysync';
   const raw = toRaw(tracked);
   const docs = bound.get(raw) ?? new Set<Y.Doc>();

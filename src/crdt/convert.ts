@@ -7,7 +7,6 @@ import { isText, TrackedText } from './text.js';
 
 /** The reserved Y.Map key that tags a Map or a Set. */
 export const TAG = '\u0000';
-export type Tag = 'Map' | 'Set';
 
 /** A Yjs shared type the binding creates or reads. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its event payloads with any
@@ -119,12 +118,6 @@ export function fromY(value: unknown): unknown {
   if (value instanceof Y.Array) return value.toArray().map(fromY);
   if (value instanceof Y.Text) return new TrackedText(value.toString());
   return isStorable(value) ? value : null;
-}
-
-/** What a Y.Map stands for: a plain object, or a tagged Map / Set. */
-export function tagOf(map: Y.Map<unknown>): Tag | undefined {
-  const tag = map.get(TAG);
-  return tag === 'Map' || tag === 'Set' ? tag : undefined;
 }
 
 /**

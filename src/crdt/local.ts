@@ -125,29 +125,7 @@ export function replayBatch(doc: Y.Doc, changes: readonly Change[], reg: Registr
   for (const c of changes) if (c.origin === 'local') any = true;
   if (!any) return;
   doc.transact(() => {
-    if (changes.length === 1) {
-      replay(changes[0]!, reg, NO_BATCH);
-      return;
-    }
     const batch: BatchState = { created: new Set(), finalized: new Set() };
     for (const c of changes) if (c.origin === 'local') replay(c, reg, batch);
   }, origin);
 }
-
-/** The state of a one-change batch: nothing that follows could need skipping. */
-const NO_BATCH: BatchState = {
-  created: {
-    add() {
-      return this;
-    },
-    has: () => false,
-    size: 0,
-  } as unknown as Set<YType>,
-  finalized: {
-    add() {
-      return this;
-    },
-    has: () => false,
-    size: 0,
-  } as unknown as Set<object>,
-};

@@ -19,13 +19,14 @@ function follow(root: object, path: readonly (string | number)[]): unknown {
   return cur;
 }
 
-function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<unknown>>, reg: Registry): void {
+function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<unknown>>, reg: Registry, fresh: Set<YType>): void {
   let index = 0;
   let deleting = 0;
   let inserting: unknown[] = [];
   const flush = () => {
     if (deleting === 0 && inserting.length === 0) return;
     proxy.splice(index, deleting, ...inserting.map(fromY));
+    for (const v of inserting) if (v instanceof Y.AbstractType) fresh.add(v as YType);
     for (let k = 0; k < inserting.length; k++) linkTree(raw[index + k], inserting[k], reg);
     index += inserting.length;
     deleting = 0;
@@ -44,7 +45,7 @@ function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<un
   flush();
 }
 
-function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: Registry): void {
+function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: Registry, fresh: Set<YType>): void {
   const y = event.target;
   const tag = raw instanceof Set ? 'Set' : raw instanceof Map ? 'Map' : undefined;
   for (const k of event.keysChanged) {
@@ -59,6 +60,12 @@ function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: 
     }
     const key = unescapeKey(k);
     const value: unknown = y.get(k);
+    // A key whose winning value did not change (a concurrent write lost) keeps its subtree.
+    if (has && value instanceof Y.AbstractType) {
+      const current = tag === 'Map' ? (raw as Map<string, unknown>).get(key) : (raw as Tracked)[key];
+      if (typeof current === 'object' && current !== null && reg.toRaw.get(value as YType) === current) continue;
+      fresh.add(value as YType);
+    }
     if (tag === 'Map') {
       if (!has) (proxy as Map<string, unknown>).delete(key);
       else {
@@ -86,20 +93,28 @@ function applyText(text: { splice(i: number, n: number, s: string): void }, even
   }
 }
 
+function insideFresh(type: YType, fresh: Set<YType>): boolean {
+  for (let t: YType | null = type; t; t = (t._item?.parent as YType | undefined) ?? null) if (fresh.has(t)) return true;
+  return false;
+}
+
 /**
  * Applies the events of one Y transaction (sorted parents first by Yjs) to the tracked tree
  * whose root proxy is `root` and whose root type is observed. Call inside `transact`.
  */
 export function applyEvents(root: object, events: readonly Y.YEvent<YType>[], reg: Registry): void {
+  // Y types copied whole into the tree in this application: events inside them are included.
+  const fresh = new Set<YType>();
   for (const event of events) {
     const target = event.target;
+    if (fresh.size && insideFresh(target, fresh)) continue;
     const proxy = follow(root, event.path);
     if (typeof proxy !== 'object' || proxy === null) continue;
     const raw = toRaw(proxy);
     if (target instanceof Y.Array && Array.isArray(proxy)) {
-      applyArray(proxy, raw as unknown[], event as Y.YEvent<Y.Array<unknown>>, reg);
+      applyArray(proxy, raw as unknown[], event as Y.YEvent<Y.Array<unknown>>, reg, fresh);
     } else if (target instanceof Y.Map && !Array.isArray(proxy) && !isText(proxy)) {
-      applyMap(proxy, raw, event as Y.YMapEvent<unknown>, reg);
+      applyMap(proxy, raw, event as Y.YMapEvent<unknown>, reg, fresh);
     } else if (target instanceof Y.Text && isText(proxy)) {
       applyText(proxy, event as Y.YTextEvent);
     }

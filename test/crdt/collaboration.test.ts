@@ -181,10 +181,12 @@ describe('applyUpdate and refused values', () => {
     a.destroy();
   });
 
-  it('binding the same tree to the same doc twice, or a non-tracked value, is refused', () => {
+  it('binding the same tree to the same doc twice, a non-tracked value or a nested object is refused', () => {
     const a = replica({ x: 1 });
     expect(() => bind(a.state, a.doc)).toThrow(expect.objectContaining({ code: 'E_BIND' }));
     expect(() => bind({ x: 1 }, a.doc)).toThrow(expect.objectContaining({ code: 'E_BIND' }));
+    const nested = track({ n: { m: 1 } });
+    expect(() => bind(nested.n, new Y.Doc())).toThrow(expect.objectContaining({ code: 'E_BIND' }));
     a.destroy();
   });
 });

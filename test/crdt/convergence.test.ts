@@ -192,8 +192,12 @@ class Network {
   }
 }
 
-export function run(commands: Command[]): void {
-  const replicas = [0, 1, 2].map(() => replica(initial()));
+export function run(commands: Command[], clientIds: readonly number[] = [1, 2, 3]): void {
+  const replicas = clientIds.map((id) => {
+    const doc = new Y.Doc();
+    doc.clientID = id;
+    return replica(initial(), { doc });
+  });
   const net = new Network(replicas);
   try {
     for (const [kind, who, pick, op, arg] of commands) {
@@ -241,6 +245,7 @@ export function run(commands: Command[]): void {
     net.sync(1, 2);
     net.sync(0, 2);
     const expected = snapshot(replicas[0]!.state);
+    if (process.env.DEBUG_BATCH) for (const r of replicas) console.log('FINAL', r.doc.clientID, JSON.stringify([...(snapshot(r.state).m as Map<string, unknown>)]), JSON.stringify(docValue(r.doc, 'map') as object, (_k, v: unknown) => (v instanceof Map ? [...v] : v)));
     for (const r of replicas) {
       expect(snapshot(r.state)).toEqual(expected);
       expect(docValue(r.doc)).toEqual(expected);
@@ -273,7 +278,11 @@ describe('convergence', () => {
   it(`three replicas converge under random ops, delay, duplication, reordering and disconnects (${RUNS} runs)`, () => {
     const nat = fc.nat(1 << 20);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(19), fc.nat(2), nat, nat, nat), { maxLength: 40 }), (commands) => run(commands as Command[])),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(19), fc.nat(2), nat, nat, nat), { maxLength: 40 }),
+        fc.uniqueArray(fc.nat(2 ** 31), { minLength: 3, maxLength: 3 }),
+        (commands, clientIds) => run(commands as Command[], clientIds),
+      ),
       { numRuns: RUNS },
     );
   }, 600_000);

@@ -109,3 +109,26 @@ describe('TrackedText content', () => {
     );
   });
 });
+
+describe('a lost concurrent write next to an edit', () => {
+  it('applies an edit inside the surviving container once, keeping its identity', () => {
+    const mk = (id: number) => {
+      const doc = new Y.Doc();
+      doc.clientID = id;
+      return replica({ m: {} as Record<string, unknown> }, { doc });
+    };
+    const [a, b, c] = [mk(300), mk(200), mk(100)];
+    a.state.m = { t: text('ab') };
+    c.state.m = { t: text('zz') }; // concurrent with a's write: one of the two is lost
+    b.binding.applyUpdate(Y.encodeStateAsUpdate(a.doc));
+    const kept = b.state.m;
+    (a.state.m.t as TrackedText).delete(0, 1);
+    b.binding.applyUpdate(Y.mergeUpdates([Y.encodeStateAsUpdate(c.doc), Y.encodeStateAsUpdate(a.doc)]));
+    a.binding.applyUpdate(Y.encodeStateAsUpdate(c.doc));
+    expect(snapshot(b.state)).toEqual(snapshot(a.state));
+    expect(docValue(b.doc)).toEqual(snapshot(b.state));
+    expect(snapshot(b.state).m).toEqual({ t: 'b' }); // with these client ids a's write wins
+    expect(b.state.m).toBe(kept);
+    for (const r of [a, b, c]) r.destroy();
+  });
+});
