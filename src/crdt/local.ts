@@ -9,11 +9,21 @@ import { reorder } from './reorder.js';
 import { TEXT_OP } from './text.js';
 
 /** Per-batch state: what was written whole already, so later changes inside it are skipped. */
-interface BatchState {
+class BatchState {
+  #created: Set<YType> | undefined;
+  #finalized: Set<object> | undefined;
   /** Y types created in this batch from live values that already hold their final contents. */
-  created: Set<YType>;
+  get created(): Set<YType> {
+    return (this.#created ??= new Set());
+  }
   /** Arrays rewritten to their final contents (sort & co.): later ops on them are included. */
-  finalized: Set<object>;
+  get finalized(): Set<object> {
+    return (this.#finalized ??= new Set());
+  }
+  /** True while nothing was written whole: no later change can need skipping. */
+  get clean(): boolean {
+    return !this.#created?.size && !this.#finalized?.size;
+  }
 }
 
 function isSkipped(y: YType, raw: object, batch: BatchState): boolean {
@@ -29,6 +39,7 @@ function isSkipped(y: YType, raw: object, batch: BatchState): boolean {
 }
 
 function converted(value: unknown, reg: Registry, batch: BatchState): unknown {
+  if (typeof value !== 'object' || value === null) return value;
   const y = toY(value, reg);
   if (typeof y === 'object' && y !== null) batch.created.add(y as YType);
   return y;
@@ -47,10 +58,10 @@ function replay(change: Change, reg: Registry, batch: BatchState): void {
   if (!y) {
     // A container that was inside one converted earlier in this batch, and gone from it by
     // delivery time (so never converted): its effect is already in what was written.
-    if (batch.created.size || batch.finalized.size) return;
+    if (!batch.clean) return;
     throw new BindingError('a change reached a container the binding does not know', change.path);
   }
-  if ((batch.created.size || batch.finalized.size) && isSkipped(y, raw, batch)) return;
+  if (!batch.clean && isSkipped(y, raw, batch)) return;
   const { op, args } = change;
   if (y instanceof Y.Array) {
     switch (op) {
@@ -125,7 +136,7 @@ export function replayBatch(doc: Y.Doc, changes: readonly Change[], reg: Registr
   for (const c of changes) if (c.origin === 'local') any = true;
   if (!any) return;
   doc.transact(() => {
-    const batch: BatchState = { created: new Set(), finalized: new Set() };
+    const batch = new BatchState();
     for (const c of changes) if (c.origin === 'local') replay(c, reg, batch);
   }, origin);
 }
