@@ -13,6 +13,11 @@ export interface StoreOptions {
   sync?: SyncOptions | false;
   /** Keep the IndexedDB log (default true). */
   persist?: boolean;
+  /**
+   * Keep an undo history of this tab's changes for `undo()` / `redo()` (default true). Like any
+   * Y.UndoManager it keeps deleted content alive; turn it off for stores that never undo.
+   */
+  undo?: boolean;
   /** Starts the sync worker, for bundlers that do not handle `new URL('./x', import.meta.url)` workers. */
   worker?: () => Worker;
   /** Compact the IndexedDB log past this many entries (default 500). */
@@ -96,10 +101,11 @@ export async function createStore<T extends object>(name: string, initial: T, op
     ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
   });
   // The doc holds the stored state now; binding makes it win over `initial`.
-  binding = bind(data, client.doc);
+  const bindOptions = { undo: opts.undo ?? true };
+  binding = bind(data, client.doc, bindOptions);
   client.onReset((doc) => {
     binding?.destroy();
-    binding = bind(data, doc);
+    binding = bind(data, doc, bindOptions);
   });
   setStatus(client.status);
   client.onStatus(setStatus);
