@@ -162,6 +162,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
       Y.applyUpdate(doc, update, as === 'load' ? loadOrigin : remoteOrigin);
     },
     destroy() {
+      if (!docs.has(doc)) return;
       stopBatch();
       doc.off('afterTransaction', afterTransaction);
       undoManager?.destroy();

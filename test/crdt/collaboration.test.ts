@@ -230,3 +230,52 @@ describe('reacting to remote changes', () => {
     b.destroy();
   });
 });
+
+describe('loading and lifetime', () => {
+  it('after a load of Maps, Sets and texts, edits flow both ways inside the loaded containers', async () => {
+    const { text } = await import('tinysync/crdt');
+    const make = () => ({ m: new Map<string, unknown>([['a', { n: 1 }]]), s: new Set<unknown>([1]), t: text('hi'), list: [{ k: 1 }] as { k: number }[] });
+    const source = replica(make());
+    source.state.m.set('b', [1, 2]);
+    source.state.s.add('x');
+    source.state.t.insert(2, '!');
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(source.doc));
+    const state = track({ m: new Map<string, unknown>(), s: new Set<unknown>(), t: text(''), list: [] as { k: number }[] });
+    const binding = bind(state, doc);
+    expect(snapshot(state)).toEqual(snapshot(source.state));
+    expect(state.m).toBeInstanceOf(Map);
+    expect(state.s).toBeInstanceOf(Set);
+    // Local edits inside loaded containers reach the doc...
+    (state.m.get('a') as { n: number }).n = 2;
+    state.list[0]!.k = 5;
+    state.t.insert(0, '>');
+    expect(docValue(doc)).toEqual(snapshot(state));
+    // ...and remote edits inside them reach the tree, marked as 'load' when asked.
+    const seen: Change[] = [];
+    subscribe(state, [], (c) => seen.push(c));
+    source.binding.applyUpdate(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(source.doc)));
+    source.state.s.delete(1);
+    source.state.list.push({ k: 9 });
+    binding.applyUpdate(Y.encodeStateAsUpdate(source.doc, Y.encodeStateVector(doc)), 'load');
+    expect(snapshot(state)).toEqual(snapshot(source.state));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((c) => c.origin === 'load')).toBe(true);
+    binding.destroy();
+    doc.destroy();
+    source.destroy();
+  });
+
+  it('destroy() stops both directions', () => {
+    const a = replica({ n: 0 });
+    const b = replica({ n: 0 });
+    a.binding.destroy();
+    a.state.n = 1;
+    expect(a.doc.getMap('tinysync').get('n')).toBe(0);
+    b.state.n = 2;
+    Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc));
+    expect(a.state.n).toBe(1);
+    a.destroy(); // a second destroy() is harmless
+    b.destroy();
+  });
+});
