@@ -115,30 +115,19 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     else replayBatch(doc, changes, reg, origin);
   });
 
-  // Listening to every transaction rather than observeDeep: the binding's own transactions
-  // are then skipped at the cost of one comparison, without Yjs building deep events for them.
-  const afterTransaction = (txn: Y.Transaction) => {
+  // Yjs hands deep observers the events of types that still exist, parents first, with
+  // paths from the root; the binding's own transactions are skipped at once.
+  const observer = (events: Y.YEvent<YType>[], txn: Y.Transaction) => {
     if (txn.origin === origin) return;
-    const events = txn.changedParentTypes.get(root);
-    if (!events) return;
-    // As Yjs does for deep observers: events of deleted types are dropped, paths are taken
-    // from the root, parents come first.
-    const live = events.filter((e) => e.target._item === null || !e.target._item.deleted);
-    if (live.length === 0) return;
-    for (const e of live) {
-      e.currentTarget = root;
-      e._path = null;
-    }
-    live.sort((a, b) => a.path.length - b.path.length);
     const as: Origin = txn.origin === undoManager ? 'local' : txn.origin === loadOrigin ? 'load' : 'remote';
     applying = true;
     try {
-      transact(tracked, () => applyEvents(tracked, live, reg), { origin: as });
+      transact(tracked, () => applyEvents(tracked, events, reg), { origin: as });
     } finally {
       applying = false;
     }
   };
-  doc.on('afterTransaction', afterTransaction);
+  root.observeDeep(observer);
   docs.add(doc);
   bound.set(raw, docs);
 
@@ -164,7 +153,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     destroy() {
       if (!docs.has(doc)) return;
       stopBatch();
-      doc.off('afterTransaction', afterTransaction);
+      root.unobserveDeep(observer);
       undoManager?.destroy();
       docs.delete(doc);
     },
