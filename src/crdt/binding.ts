@@ -51,7 +51,9 @@ export interface Binding {
   destroy(): void;
 }
 
-const bound = new WeakMap<object, Set<Y.Doc>>();
+// One binding per tree at a time: a second doc would never hear the first one's remote
+// changes (they are not local to the tree), so the two docs would drift apart.
+const bound = new WeakSet<object>();
 
 /**
  * Binds a tracked tree to a Y.Doc: from now on every local mutation is applied to the doc as
@@ -74,8 +76,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
   if (!isTracked(tracked) || pathOf(tracked).length > 0) throw new BindingError('bind() takes a tracked root (the value returned by track())');
   const name = opts.name ?? 'tinysync';
   const raw = toRaw(tracked);
-  const docs = bound.get(raw) ?? new Set<Y.Doc>();
-  if (docs.has(doc)) throw new BindingError(`this tree is already bound to this doc`);
+  if (bound.has(raw)) throw new BindingError('this tree is already bound to a doc (destroy that binding first)');
   let root: YType;
   try {
     root = (Array.isArray(raw) ? doc.getArray(name) : doc.getMap(name)) as YType;
@@ -128,8 +129,8 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     }
   };
   root.observeDeep(observer);
-  docs.add(doc);
-  bound.set(raw, docs);
+  bound.add(raw);
+  let live = true;
 
   return {
     doc,
@@ -151,11 +152,12 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
       Y.applyUpdate(doc, update, as === 'load' ? loadOrigin : remoteOrigin);
     },
     destroy() {
-      if (!docs.has(doc)) return;
+      if (!live) return;
+      live = false;
       stopBatch();
       root.unobserveDeep(observer);
       undoManager?.destroy();
-      docs.delete(doc);
+      bound.delete(raw);
     },
   };
 }

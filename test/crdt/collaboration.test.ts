@@ -181,9 +181,11 @@ describe('applyUpdate and refused values', () => {
     a.destroy();
   });
 
-  it('binding the same tree to the same doc twice, a non-tracked value or a nested object is refused', () => {
+  it('binding a tree that is already bound, a non-tracked value or a nested object is refused', () => {
     const a = replica({ x: 1 });
     expect(() => bind(a.state, a.doc)).toThrow(expect.objectContaining({ code: 'E_BIND' }));
+    const other = new Y.Doc();
+    expect(() => bind(a.state, other)).toThrow(expect.objectContaining({ code: 'E_BIND' }));
     expect(() => bind({ x: 1 }, a.doc)).toThrow(expect.objectContaining({ code: 'E_BIND' }));
     const nested = track({ n: { m: 1 } });
     expect(() => bind(nested.n, new Y.Doc())).toThrow(expect.objectContaining({ code: 'E_BIND' }));
@@ -275,6 +277,11 @@ describe('loading and lifetime', () => {
     b.state.n = 2;
     Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(b.doc));
     expect(a.state.n).toBe(1);
+    const again = new Y.Doc();
+    const rebound = bind(a.state, again); // free to bind again
+    expect(again.getMap('tinysync').get('n')).toBe(1);
+    rebound.destroy();
+    again.destroy();
     a.destroy(); // a second destroy() is harmless
     b.destroy();
   });
