@@ -73,8 +73,13 @@ beforeAll(() => {
   );
   writeFileSync(join(appDir, 'index.html'), APP_HTML);
   writeFileSync(join(appDir, 'main.js'), APP_MAIN);
-  // Only npm's local cache: this machine has no network beyond the registry, and needs none.
-  run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], appDir);
+  // npm's local cache first (filled by the repo's own install); the registry only if it lacks something.
+  const flags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+  try {
+    run('npm', ['install', '--offline', ...flags], appDir);
+  } catch {
+    run('npm', ['install', '--prefer-offline', ...flags], appDir);
+  }
 }, 120_000);
 afterAll(cleanupRuntime);
 
