@@ -12,36 +12,25 @@ export function holdsData(root: YType): boolean {
   return root._start !== null || root._map.size > 0;
 }
 
-/** A canonical text of a plain value: same value, same insertion order → same text. */
-function canonical(value: unknown, out: string[]): void {
-  if (typeof value !== 'object' || value === null) {
-    out.push(JSON.stringify(value));
-  } else if (Array.isArray(value)) {
-    out.push('[');
-    for (const v of value) canonical(v, out), out.push(',');
-    out.push(']');
-  } else if (value instanceof Map) {
-    out.push('M{');
-    for (const [k, v] of value as Map<string, unknown>) out.push(JSON.stringify(k), ':'), canonical(v, out), out.push(',');
-    out.push('}');
-  } else if (value instanceof Set) {
-    out.push('S[');
-    for (const v of value) out.push(JSON.stringify(v), ',');
-    out.push(']');
-  } else if (isText(value)) {
-    out.push('T', JSON.stringify(value.toString()));
-  } else {
-    out.push('{');
-    for (const k of Object.keys(value)) out.push(JSON.stringify(k), ':'), canonical((value as Record<string, unknown>)[k], out), out.push(',');
-    out.push('}');
-  }
+/**
+ * A canonical text of a plain value: same value, same insertion order → same text. Maps,
+ * Sets and texts become objects with one tag key starting with NUL; the keys of plain objects
+ * that start with NUL get one more, so no plain value reads like a tagged one.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
+    const own = this[key];
+    if (own instanceof Map) return { '\0M': [...(own as Map<string, unknown>)] };
+    if (own instanceof Set) return { '\0S': [...own] };
+    if (isText(own)) return { '\0T': v };
+    if (typeof own !== 'object' || own === null || Array.isArray(own)) return v;
+    return Object.fromEntries(Object.entries(own).map(([k, x]) => [escapeKey(k), x]));
+  });
 }
 
 /** FNV-1a (32 bit) of the root name and the canonical initial value: the seed client id. */
 export function seedClientId(name: string, value: unknown): number {
-  const parts = [JSON.stringify(name), '='];
-  canonical(value, parts);
-  const s = parts.join('');
+  const s = `${JSON.stringify(name)}=${canonical(value)}`;
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
