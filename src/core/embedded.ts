@@ -28,6 +28,9 @@ export function hooksOf(value: object): EmbeddedHooks | undefined {
 }
 
 const placed = new WeakSet<object>();
+// Taken by a write that has not finished placing it yet: a second place in the same write
+// (`push(t, t)`, `fill(t)`, `{ a: t, b: t }`) must get a clone too.
+const claimed = new WeakSet<object>();
 let reporter: ((value: object, op: ChangeOp, args: unknown[], previous: unknown) => void) | undefined;
 
 /** Set once by the proxy core: how an embedded value's report becomes a Change. */
@@ -35,18 +38,25 @@ export function setEmbeddedReporter(fn: typeof reporter): void {
   reporter = fn;
 }
 
-/** True while the value sits in a tree (so assigning it elsewhere must clone it). */
+/** True while the value sits in a tree or is being stored (so another place must clone it). */
 export function isPlaced(value: object): boolean {
-  return placed.has(value);
+  return placed.has(value) || claimed.has(value);
+}
+
+/** Marks a value as taken by the write that is storing it. */
+export function claim(value: object): void {
+  claimed.add(value);
 }
 
 export function placeEmbedded(value: object, hooks: EmbeddedHooks): void {
   if (placed.has(value)) return;
   placed.add(value);
+  claimed.delete(value);
   hooks.attach((op, args, previous) => reporter?.(value, op, args, previous));
 }
 
 export function removeEmbedded(value: object, hooks: EmbeddedHooks): void {
+  claimed.delete(value);
   if (!placed.delete(value)) return;
   hooks.detach();
 }

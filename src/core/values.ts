@@ -2,7 +2,7 @@
 // tracked tree. `adopt` checks a value and makes the private copy that the tree will own, so
 // that no object is ever reachable from two places (paths stay unique) or from outside.
 import type { PathKey } from './change.js';
-import { hooksOf, isPlaced } from './embedded.js';
+import { claim, hooksOf, isPlaced } from './embedded.js';
 import { ValueError } from './errors.js';
 
 /** A linked list of keys, materialised into a path only when an error needs it. */
@@ -76,6 +76,7 @@ export function adopt(value: unknown, base: Where, unwrap: Unwrap, placements?: 
 function embed(value: object, trail: Trail | undefined, placements: Placements | undefined): object {
   const hooks = hooksOf(value)!;
   const stored = isPlaced(value) ? hooks.clone() : value;
+  claim(stored);
   let child = stored;
   for (let t = trail; t?.holder; t = t.parent) {
     placements?.push([child, t.holder, t.key]);

@@ -49,3 +49,16 @@ test('deep inside an assigned value, after a rollback, and when assigned twice',
   c.add(1);
   expect(changes.length).toBe(heard);
 });
+
+test('one embedded value given twice in one write is stored once and cloned once', () => {
+  const c = new Counter();
+  const state = track<{ list: Counter[]; pair?: { a: Counter; b: Counter } }>({ list: [] });
+  state.list.push(c, c);
+  expect(state.list[0]).toBe(c);
+  expect(state.list[1]).not.toBe(c);
+  state.list.fill(new Counter());
+  expect(new Set(state.list).size).toBe(2);
+  const d = new Counter();
+  state.pair = { a: d, b: d };
+  expect(state.pair.a).not.toBe(state.pair.b);
+});
