@@ -6,11 +6,12 @@ import { formatPath } from './paths.js';
  * `path` (inside the tracked tree, or the document/file involved) that the error is about.
  */
 export class TinysyncError extends Error {
+  // Literal names: a minifier renames classes, and `error.name` must survive it.
+  override name = 'TinysyncError';
   readonly code: string;
   readonly path: PathKey[];
   constructor(code: string, message: string, path: PathKey[] = [], options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
     this.path = path;
   }
@@ -21,6 +22,7 @@ export class TinysyncError extends Error {
  * a non-string Map key, ...). Thrown at the assignment; the structure is left unchanged.
  */
 export class ValueError extends TinysyncError {
+  override name = 'ValueError';
   constructor(path: PathKey[], what: string) {
     super('E_VALUE', `tinysync: cannot store ${what} at ${formatPath(path)}`, path);
   }
@@ -28,6 +30,7 @@ export class ValueError extends TinysyncError {
 
 /** An object handed to a tinysync function that is not (or no longer) part of a tracked tree. */
 export class NotTrackedError extends TinysyncError {
+  override name = 'NotTrackedError';
   constructor(what: string) {
     super('E_NOT_TRACKED', `tinysync: ${what} is not tracked (or no longer)`);
   }
@@ -35,6 +38,7 @@ export class NotTrackedError extends TinysyncError {
 
 /** `transact()` was given a function that returned a promise: its later changes could not be grouped. */
 export class AsyncTransactionError extends TinysyncError {
+  override name = 'AsyncTransactionError';
   constructor() {
     super('E_ASYNC_TRANSACT', 'tinysync: transact() needs a synchronous function (rolled back)');
   }
@@ -45,6 +49,7 @@ export class AsyncTransactionError extends TinysyncError {
  * change itself stands. `errors` holds what each failing subscriber threw.
  */
 export class SubscriberError extends TinysyncError {
+  override name = 'SubscriberError';
   readonly errors: unknown[];
   constructor(errors: unknown[], path: PathKey[]) {
     super('E_SUBSCRIBER', `tinysync: ${errors.length} subscriber(s) threw at ${formatPath(path)}`, path, {

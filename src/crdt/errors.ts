@@ -5,6 +5,7 @@ import { TinysyncError, type PathKey } from '../core/index.js';
  * the tracked tree and the doc are as they were before the call.
  */
 export class UpdateError extends TinysyncError {
+  override name = 'UpdateError';
   constructor(cause: unknown) {
     super('E_UPDATE', `tinysync: malformed Yjs update (${cause instanceof Error ? cause.message : String(cause)}); nothing was applied`, [], { cause });
   }
@@ -16,6 +17,7 @@ export class UpdateError extends TinysyncError {
  * binding does not know (an internal inconsistency, reported rather than silently diverging).
  */
 export class BindingError extends TinysyncError {
+  override name = 'BindingError';
   constructor(message: string, path: PathKey[] = []) {
     super('E_BIND', `tinysync: ${message}`, path);
   }

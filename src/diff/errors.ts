@@ -6,6 +6,7 @@ import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
  * `patch` and `revert` leave the target as it was before the call.
  */
 export class PatchError extends TinysyncError {
+  override name = 'PatchError';
   constructor(op: string, path: PathKey[], why: string) {
     super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}: ${why}`, path);
   }

@@ -16,6 +16,7 @@ function at(file: string, pos: FilePosition | undefined): string {
  * The file is left exactly as it was.
  */
 export class FileParseError extends TinysyncError {
+  override name = 'FileParseError';
   readonly file: string;
   readonly line: number | undefined;
   readonly col: number | undefined;
@@ -33,6 +34,7 @@ export class FileParseError extends TinysyncError {
  * to replace it with the tracked one.
  */
 export class FileChangedError extends TinysyncError {
+  override name = 'FileChangedError';
   readonly file: string;
   constructor(file: string) {
     super('E_FILE_CHANGED', `tinysync: ${file} was changed on disk by another writer; not overwritten (reload() takes the disk version)`, [file]);
@@ -42,6 +44,7 @@ export class FileChangedError extends TinysyncError {
 
 /** Writing the file failed (disk full, permissions, ...). The changes stay pending. */
 export class FileWriteError extends TinysyncError {
+  override name = 'FileWriteError';
   readonly file: string;
   constructor(file: string, cause: unknown) {
     super('E_FILE_WRITE', `tinysync: could not write ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, [file], { cause });
@@ -51,6 +54,7 @@ export class FileWriteError extends TinysyncError {
 
 /** `hold()`, `flush()`, ... were given something that is not the root returned by `trackFile()`, or a closed one. */
 export class NotAFileError extends TinysyncError {
+  override name = 'NotAFileError';
   constructor(fn: string) {
     super('E_NOT_FILE', `tinysync: ${fn}() takes the root returned by trackFile() (and the file must still be open)`);
   }

@@ -5,6 +5,7 @@ import { TinysyncError, type PathKey } from '../core/index.js';
  * a branch that is not an array, Map or object. `path` is `[side, branch, index]`.
  */
 export class ReconcileError extends TinysyncError {
+  override name = 'ReconcileError';
   constructor(code: 'E_RECONCILE_KEY' | 'E_RECONCILE_DUPLICATE' | 'E_RECONCILE_BRANCH', message: string, path: PathKey[]) {
     super(code, `tinysync: ${message}`, path);
   }
@@ -12,6 +13,7 @@ export class ReconcileError extends TinysyncError {
 
 /** CSV text that does not parse (an unclosed quote, text after a closing quote, a short row). */
 export class CsvError extends TinysyncError {
+  override name = 'CsvError';
   readonly line: number;
   constructor(message: string, line: number) {
     super('E_CSV', `tinysync: CSV line ${line}: ${message}`, [line]);

@@ -4,6 +4,7 @@ import { TinysyncError } from '../core/index.js';
 
 /** A token was missing, malformed, badly signed, expired, or does not grant what was asked. */
 export class TokenError extends TinysyncError {
+  override name = 'TokenError';
   /** The HTTP status the server answers with: 401 (who are you?) or 403 (not allowed). */
   readonly status: 401 | 403;
   constructor(code: string, message: string, status: 401 | 403, doc?: string, options?: { cause?: unknown }) {
@@ -14,6 +15,7 @@ export class TokenError extends TinysyncError {
 
 /** A document's stored log could not be read or applied; the document is not served. */
 export class DocumentUnavailableError extends TinysyncError {
+  override name = 'DocumentUnavailableError';
   constructor(doc: string, options?: { cause?: unknown }) {
     super('E_DOC_UNAVAILABLE', `tinysync: stored log of document "${doc}" cannot be loaded; not serving it`, [doc], options);
   }
@@ -21,6 +23,7 @@ export class DocumentUnavailableError extends TinysyncError {
 
 /** The persistence backend failed to store an update; the document is closed to stay consistent. */
 export class PersistenceError extends TinysyncError {
+  override name = 'PersistenceError';
   constructor(doc: string, what: string, options?: { cause?: unknown }) {
     super('E_PERSIST', `tinysync: could not ${what} for document "${doc}"`, [doc], options);
   }
@@ -28,6 +31,7 @@ export class PersistenceError extends TinysyncError {
 
 /** An option of createSyncServer() or a CLI flag has a value the server cannot use. */
 export class OptionError extends TinysyncError {
+  override name = 'OptionError';
   constructor(option: string, message: string) {
     super('E_OPTION', `tinysync: ${option}: ${message}`, [option]);
   }
@@ -35,6 +39,7 @@ export class OptionError extends TinysyncError {
 
 /** An HTTP request the server answers with an error status (404, 405, 413, ...). */
 export class HttpError extends TinysyncError {
+  override name = 'HttpError';
   readonly status: number;
   constructor(status: number, message: string) {
     super('E_HTTP', message);

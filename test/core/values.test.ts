@@ -95,3 +95,14 @@ describe('keys are plain data', () => {
     expect(JSON.stringify(snapshot(state.x))).toBe('{"__proto__":{"polluted":2},"constructor":{"prototype":{"polluted":1}},"prototype":{"polluted":1}}');
   });
 });
+
+test('errors keep their names when a minifier renames their classes', () => {
+  const state = track({ a: 1 });
+  try {
+    (state as Record<string, unknown>).a = undefined;
+  } catch (e) {
+    expect((e as Error).name).toBe('ValueError');
+    expect(Object.getOwnPropertyDescriptor(e, 'name')?.value).toBe('ValueError');
+  }
+  expect.assertions(2);
+});
