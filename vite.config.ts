@@ -7,8 +7,9 @@ import solid from 'vite-plugin-solid';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 };
-const deps = Object.keys(pkg.dependencies ?? {});
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const entries: Record<string, string> = {
   index: 'src/index.ts',
   crdt: 'src/crdt/index.ts',

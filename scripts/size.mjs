@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {})];
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const isExternal = (id) => id.startsWith('node:') || external.some((e) => id === e || id.startsWith(`${e}/`));
 const dir = mkdtempSync(join(tmpdir(), 'tinysync-size-'));
 let over = 0;
