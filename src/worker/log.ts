@@ -1,7 +1,7 @@
 // The IndexedDB update log of one store: appends (batched, one transaction per batch),
 // compaction into one snapshot record, load, catch-up reads, replacement (repair).
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { mergeMany } from './merge.js';
+import { compactState, mergeMany } from './merge.js';
 import type { ErrorInfo } from './protocol.js';
 
 interface LogSchema extends DBSchema {
@@ -172,7 +172,7 @@ export class UpdateLog {
         const last = keys.at(-1);
         if (last !== undefined) {
           // Synchronous between the reads and the writes, so the transaction stays active.
-          const merged = mergeMany(snapshot ? [snapshot.update, ...values] : values);
+          const merged = compactState(snapshot ? [snapshot.update, ...values] : values);
           const seq = (snapshot?.seq ?? 0) + 1;
           void meta.put({ update: merged, seq }, SNAPSHOT);
           void updates.delete(IDBKeyRange.upperBound(last));
