@@ -44,6 +44,17 @@ function data(page: Page, name: string) {
   return page.evaluate((n) => window.tinysyncTest.snapshot(window.tinysyncTest.store(n).data), name);
 }
 
+/** The notes the server holds for `name` (toMatchObject({ notes: {} }) would match any notes). */
+async function serverNotes(name: string): Promise<unknown> {
+  const doc = (await server.doc(name)).tinysync as { notes?: unknown } | undefined;
+  return doc?.notes;
+}
+
+/** The store's status in `page`. */
+function status(page: Page, name: string): Promise<string> {
+  return page.evaluate((n) => window.tinysyncTest.store(n).status, name);
+}
+
 /** JSON with object keys sorted: two tabs may hold the same keys in different insertion orders. */
 function canon(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
@@ -303,7 +314,7 @@ describe('browser runtime: server', () => {
       await s.flushed();
     }, name);
     // Offline for real: neither the server nor the other device got anything.
-    expect((await server.doc(name)).tinysync).toMatchObject({ notes: {} });
+    expect(await serverNotes(name)).toEqual({});
     expect((await data(a, name)).notes).toEqual({ a: 'offline' });
     expect((await data(b, name)).notes).toEqual({ b: 'offline' });
     // Device a even closes its tab while offline: its edits live on in its IndexedDB log only.
@@ -323,6 +334,51 @@ describe('browser runtime: server', () => {
     await a2.evaluate((n) => window.tinysyncTest.store(n).synced(), name);
     await b.evaluate((n) => window.tinysyncTest.store(n).synced(), name);
     expect(canon((await server.doc(name)).tinysync)).toBe(canon(both));
+  });
+
+  it('offline emulation (context.setOffline) shows as status offline at once and synced when back; edits made meanwhile reach the other device', async () => {
+    const name = storeName('offline-status');
+    const [ca, cb] = [await device(), await device()];
+    const [a, b] = [await tab(ca), await tab(cb)];
+    await open(a, name, synced());
+    await open(b, name, synced());
+    await until('a synced', async () => (await status(a, name)) === 'synced');
+    await ca.setOffline(true);
+    // Chromium stalls the open socket without closing it; y-websocket alone would notice after
+    // 30 s. The page's `offline` event takes the store offline at once.
+    await until('a offline', async () => (await status(a, name)) === 'offline', 5000);
+    await a.evaluate(async (n) => {
+      const s = window.tinysyncTest.store(n);
+      s.data.notes.meanwhile = 'made offline';
+      await s.flushed();
+    }, name);
+    expect(await serverNotes(name)).toEqual({});
+    await ca.setOffline(false);
+    await until('a synced again', async () => (await status(a, name)) === 'synced', 5000);
+    await until('b has the edit made offline', async () => (await data(b, name)).notes.meanwhile === 'made offline');
+    expect(await a.evaluate((n) => window.tinysyncTest.statuses(n), name)).toContain('offline');
+  });
+
+  it('store.setOnline(false) takes the store offline on purpose (every tab); setOnline(true) reconnects and sends what was made meanwhile', async () => {
+    const name = storeName('set-online');
+    const ca = await device();
+    const [a1, a2, b] = [await tab(ca), await tab(ca), await tab(await device())];
+    for (const p of [a1, a2, b]) await open(p, name, synced());
+    await until('a1 synced', async () => (await status(a1, name)) === 'synced');
+    await a1.evaluate((n) => window.tinysyncTest.store(n).setOnline(false), name);
+    await until('both tabs of the device offline', async () => (await status(a1, name)) === 'offline' && (await status(a2, name)) === 'offline', 5000);
+    await a2.evaluate(async (n) => {
+      const s = window.tinysyncTest.store(n);
+      s.data.notes.switch = 'off';
+      await s.flushed();
+    }, name);
+    await until('the other tab of the device sees it', async () => (await data(a1, name)).notes.switch === 'off');
+    expect(await serverNotes(name)).toEqual({});
+    expect((await data(b, name)).notes).toEqual({});
+    await a1.evaluate((n) => window.tinysyncTest.store(n).setOnline(true), name);
+    await until('both tabs synced', async () => (await status(a1, name)) === 'synced' && (await status(a2, name)) === 'synced', 5000);
+    await until('the other device has it', async () => (await data(b, name)).notes.switch === 'off');
+    expect(await serverNotes(name)).toEqual({ switch: 'off' });
   });
 
   it('a read-only token shows the data and reports a typed error (AuthError) on write', async () => {
@@ -348,7 +404,7 @@ describe('browser runtime: server', () => {
     expect(errors[0]).toMatchObject({ code: 'E_AUTH', auth: true });
     // Not applied on the server; the writer never sees it.
     await writer.evaluate((n) => window.tinysyncTest.store(n).synced(), name);
-    expect((await server.doc(name)).tinysync).toMatchObject({ notes: {} });
+    expect(await serverNotes(name)).toEqual({});
     expect((await data(writer, name)).notes).toEqual({});
   });
 

@@ -132,6 +132,7 @@ export class SyncClient {
             ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
             ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
             ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
+            online: browserOnline(),
           },
           Comlink.proxy(sink),
         ),
@@ -147,6 +148,10 @@ export class SyncClient {
     const g = globalThis as { addEventListener?: (t: string, f: () => void) => void };
     g.addEventListener?.('pagehide', client.onPageHide);
     g.addEventListener?.('visibilitychange', client.onVisibility);
+    g.addEventListener?.('online', client.onBrowserOnline);
+    g.addEventListener?.('offline', client.onBrowserOnline);
+    // The state may have changed while the worker was opening.
+    if (!browserOnline()) client.onBrowserOnline();
     return client;
   }
 
@@ -185,6 +190,16 @@ export class SyncClient {
   async synced(): Promise<void> {
     this.send();
     await this.call(() => this.remote.synced());
+  }
+
+  /**
+   * Takes the store offline on purpose (`false`: the socket is closed, changes are kept and
+   * persisted locally) or back online (`true`: reconnects at once, unless the browser itself is
+   * offline). It holds for every tab of this store in this browser profile, which share one
+   * connection. Without `sync` it does nothing.
+   */
+  setOnline(online: boolean): void {
+    void this.call(async () => this.remote.setOnline(online, 'app')).catch(() => {});
   }
 
   /** Suspends persisting and sending local changes; they are kept. Nests. */
@@ -369,6 +384,11 @@ export class SyncClient {
 
   private readonly onPageHide = () => this.send(true);
 
+  /** `online` / `offline` events: the socket of a stalled network may not notice for 30 s. */
+  private readonly onBrowserOnline = () => {
+    void this.call(async () => this.remote.setOnline(browserOnline(), 'browser')).catch(() => {});
+  };
+
   private readonly onVisibility = () => {
     if ((globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === 'hidden') this.send();
   };
@@ -380,6 +400,8 @@ export class SyncClient {
     const g = globalThis as { removeEventListener?: (t: string, f: () => void) => void };
     g.removeEventListener?.('pagehide', this.onPageHide);
     g.removeEventListener?.('visibilitychange', this.onVisibility);
+    g.removeEventListener?.('online', this.onBrowserOnline);
+    g.removeEventListener?.('offline', this.onBrowserOnline);
     this.worker.removeEventListener('error', this.onWorkerError);
     this.worker.removeEventListener('messageerror', this.onWorkerError);
     this.remote[Comlink.releaseProxy]();
@@ -391,4 +413,9 @@ export class SyncClient {
     set.add(cb);
     return () => set.delete(cb);
   }
+}
+
+/** `navigator.onLine` where there is one (true elsewhere). */
+function browserOnline(): boolean {
+  return (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine ?? true;
 }

@@ -54,6 +54,10 @@ export class Engine {
   private tickets = new Map<number, () => void>();
   private nextTicket = 1;
   private closed = false;
+  /** What this tab's main thread last saw of `navigator.onLine` (online/offline events). */
+  private browserOnline: boolean;
+  /** The app took the store offline (`setOnline(false)`), in this tab or another one. */
+  private appOffline = false;
   private readonly locks: LockManagerLike | undefined;
 
   constructor(
@@ -62,7 +66,8 @@ export class Engine {
     private readonly deps: EngineDeps = {},
   ) {
     this.locks = 'locks' in deps ? deps.locks : webLocks();
-    this.status = opts.sync ? 'connecting' : 'offline';
+    this.browserOnline = opts.online ?? true;
+    this.status = opts.sync && this.browserOnline ? 'connecting' : 'offline';
     this.presence = this.newPresence();
   }
 
@@ -181,6 +186,25 @@ export class Engine {
     return { ...dropped, state: Y.encodeStateAsUpdate(this.doc) };
   }
 
+  /**
+   * Goes offline or back online. `browser`: this tab's main thread saw an `offline`/`online`
+   * event (Chromium's offline emulation stalls an open socket without closing it, so waiting for
+   * the socket to notice takes y-websocket's 30 s timeout). `app`: the app asked
+   * (`store.setOnline`); that holds for every tab of the store, which share one connection.
+   * Offline, the leader closes its socket and local changes keep going to the log; online, it
+   * reconnects at once.
+   */
+  setOnline(online: boolean, source: 'browser' | 'app'): void {
+    if (this.closed) return;
+    if (source === 'browser') {
+      this.browserOnline = online;
+    } else {
+      this.appOffline = !online;
+      this.tabs?.post({ t: 'offline', on: !online });
+    }
+    this.applyConnectivity();
+  }
+
   /** Sets (null clears) this tab's presence state. */
   setPresence(state: Record<string, unknown> | null): void {
     this.presence.set(state);
@@ -249,7 +273,12 @@ export class Engine {
       case 'net':
         if (this.leader) break;
         if (msg.acked) this.onAcked(Y.decodeStateVector(msg.acked));
+        this.appOffline = msg.offline;
         this.setStatus(msg.status);
+        break;
+      case 'offline':
+        this.appOffline = msg.on;
+        this.applyConnectivity();
         break;
       case 'net?':
         if (this.leader) {
@@ -270,11 +299,26 @@ export class Engine {
     this.connect();
   }
 
+  /** Whether the leader should hold a connection: the browser is online and the app wants it. */
+  private get wanted(): boolean {
+    return this.browserOnline && !this.appOffline;
+  }
+
+  /** The leader connects or disconnects to match `wanted`. */
+  private applyConnectivity(): void {
+    if (this.leader && this.network) {
+      if (this.wanted) this.network.resume();
+      else this.network.pause();
+    }
+    this.announceNet();
+  }
+
   private connect(): void {
     if (!this.opts.sync) return;
     this.network = new Network(this.doc, this.presence.awareness, {
       name: this.opts.name,
       sync: this.opts.sync,
+      connect: this.wanted,
       ...(this.opts.maxBackoffMs !== undefined ? { maxBackoffMs: this.opts.maxBackoffMs } : {}),
       ...(this.deps.WebSocket ? { WebSocket: this.deps.WebSocket } : {}),
       onStatus: (s) => {
@@ -293,7 +337,7 @@ export class Engine {
 
   private announceNet(): void {
     if (!this.leader) return;
-    this.tabs?.post({ t: 'net', status: this.status, acked: this.acked.size > 0 ? encodeSv(this.acked) : null });
+    this.tabs?.post({ t: 'net', status: this.status, acked: this.acked.size > 0 ? encodeSv(this.acked) : null, offline: this.appOffline });
   }
 
   private onAcked(sv: Map<number, number>): void {

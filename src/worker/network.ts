@@ -43,6 +43,8 @@ export interface NetworkOptions {
   name: string;
   sync: SyncOptions;
   maxBackoffMs?: number;
+  /** Open the socket at once (default true); otherwise it waits for `resume()`. */
+  connect?: boolean;
   /** A WebSocket class for runtimes without one (Node tests pass `ws`). */
   WebSocket?: unknown;
   onStatus: (status: NetStatus) => void;
@@ -69,6 +71,8 @@ export class Network {
   private opened = false;
   private probing = false;
   private destroyed = false;
+  /** The server refused us (auth): only a new store may try again. */
+  private refused = false;
   private readonly onOnline = () => {
     if (this.provider.shouldConnect && this.provider.ws === null) this.provider.connect();
   };
@@ -83,10 +87,12 @@ export class Network {
       awareness,
       params,
       disableBc: true,
+      connect: opts.connect ?? true,
       maxBackoffTime: opts.maxBackoffMs ?? 2500,
       shouldReconnect: (e: CloseEvent) => !isRefusal(e.code),
       ...(opts.WebSocket ? { WebSocketPolyfill: opts.WebSocket as typeof WebSocket } : {}),
     };
+    this.status = providerOpts.connect ? 'connecting' : 'offline';
     this.provider = new WebsocketProvider(opts.sync.url, encodeURIComponent(opts.name), doc, providerOpts);
     const p = this.provider;
     const original = p.messageHandlers[MESSAGE_SYNC]!;
@@ -132,6 +138,7 @@ export class Network {
       if (!this.opened && event && !isRefusal(event.code)) void this.probe();
     });
     p.on('closed', ({ code, reason }) => {
+      this.refused = true;
       this.setStatus('offline');
       this.opts.onError({ code: 'E_AUTH', message: `tinysync: server refused "${opts.name}" (close code ${code}${reason ? `: ${reason}` : ''}); not reconnecting` });
     });
@@ -165,6 +172,20 @@ export class Network {
       this.barriers.push(Y.decodeStateVector(Y.encodeStateVector(this.doc)));
       ws.send(encoding.toUint8Array(encoder));
     }, 0);
+  }
+
+  /** Closes the socket and stays offline until `resume()`; local changes wait meanwhile. */
+  pause(): void {
+    if (this.destroyed) return;
+    this.provider.disconnect();
+    this.reset();
+    this.setStatus('offline');
+  }
+
+  /** Reconnects at once after `pause()` (not after the server refused us). */
+  resume(): void {
+    if (this.destroyed || this.refused || this.provider.shouldConnect) return;
+    this.provider.connect();
   }
 
   destroy(): void {
@@ -223,6 +244,7 @@ export class Network {
       const res = await fetch(url, init);
       void res.body?.cancel();
       if ((res.status === 401 || res.status === 403) && !this.destroyed) {
+        this.refused = true;
         this.provider.disconnect();
         this.setStatus('offline');
         this.opts.onError({ code: 'E_AUTH', message: `tinysync: server refused "${this.opts.name}" (HTTP ${res.status}); not reconnecting` });

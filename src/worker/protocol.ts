@@ -35,6 +35,8 @@ export interface OpenOptions {
   maxBackoffMs?: number;
   /** Test hook: the next N log appends fail with a QuotaExceededError. */
   failWrites?: number;
+  /** `navigator.onLine` on the main thread when it opened (default true). */
+  online?: boolean;
 }
 
 /** The worker's answer to `open`: the whole stored state, and the network status so far. */
@@ -88,6 +90,11 @@ export interface WorkerApi {
   repair(): Promise<RepairInfo>;
   /** Sets (or with null clears) this tab's awareness state. */
   presence(state: Record<string, unknown> | null): void;
+  /**
+   * Offline / back online: `browser` for this tab's `offline`/`online` events, `app` for
+   * `setOnline()` (which holds for every tab of the store).
+   */
+  setOnline(online: boolean, source: 'browser' | 'app'): void;
   ping(): number;
   close(): Promise<void>;
 }

@@ -47,6 +47,13 @@ export interface Store<T> {
   flushed(): Promise<void>;
   /** Every change so far is held by the server. */
   synced(): Promise<void>;
+  /**
+   * Takes the store offline on purpose (`false`) or back online (`true`), e.g. for an app's
+   * offline switch. Offline, changes are kept and persisted locally and sent on reconnect.
+   * Holds for every tab of the store in this browser profile; the browser's own offline state
+   * is followed too. Does nothing without `sync`.
+   */
+  setOnline(online: boolean): void;
   /** Suspends persisting and sending local changes (kept in memory); nests. */
   hold(): void;
   /** Ends a `hold()`: the kept changes go out as one batch. */
@@ -122,6 +129,7 @@ export async function createStore<T extends object>(name: string, initial: T, op
     onError: (cb) => client.onError(cb),
     flushed: () => client.flushed(),
     synced: () => client.synced(),
+    setOnline: (online) => client.setOnline(online),
     hold: () => client.hold(),
     unhold: () => client.unhold(),
     undo: () => binding?.undo() ?? false,

@@ -49,6 +49,9 @@ const api: WorkerApi = {
   presence(state) {
     need().setPresence(state);
   },
+  setOnline(online, source) {
+    need().setOnline(online, source);
+  },
   ping: () => Date.now(),
   async close() {
     await engine?.close();

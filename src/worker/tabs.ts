@@ -11,7 +11,9 @@ export type TabMessage =
   | { t: 'state'; from: string; to: string; u: Uint8Array; sv: Uint8Array }
   | { t: 'awareness'; from: string; u: Uint8Array }
   /** From the leader: its network status and the state vector the server is known to hold. */
-  | { t: 'net'; from: string; status: NetStatus; acked: Uint8Array | null }
+  | { t: 'net'; from: string; status: NetStatus; acked: Uint8Array | null; offline: boolean }
+  /** The app took the store offline (`on`) or back online, in the sender's tab. */
+  | { t: 'offline'; from: string; on: boolean }
   /** Asks the leader to announce `net` again (a new tab, or a new leader). */
   | { t: 'net?'; from: string }
   /** A tab repaired the store: the log was replaced; everyone reloads it. */

@@ -86,6 +86,53 @@ describe('Engine (worker core, in-process)', () => {
     expect(server.doc(name).getMap('m').toJSON()).toEqual({ offline: 1, 'server-side': 2 });
   });
 
+  it('setOnline(false) in any tab closes the one socket at once; the tabs keep talking; setOnline(true) reconnects and sends', async () => {
+    server = await startYServer();
+    const name = uniqueName();
+    // A long backoff: reconnecting "at once" must not wait for it.
+    const a = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000 });
+    await until(() => a.leader, 'a leads');
+    const b = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000 });
+    await b.engine.synced();
+    b.engine.setOnline(false, 'app'); // the follower asks; the leader holds the socket
+    await until(() => server.open() === 0 && a.statuses.at(-1) === 'offline' && b.statuses.at(-1) === 'offline', 'both tabs offline, no socket');
+    b.map.set('made offline', 1);
+    await b.engine.flushed();
+    await until(() => a.map.get('made offline') === 1, 'the other tab to see it');
+    expect(server.doc(name).getMap('m').get('made offline')).toBeUndefined();
+    // A tab opened meanwhile learns that the store is offline.
+    const c = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000 });
+    await until(() => c.statuses.at(-1) === 'offline', 'the new tab offline');
+    a.engine.setOnline(true, 'app');
+    await c.engine.synced();
+    expect(server.doc(name).getMap('m').get('made offline')).toBe(1);
+    await until(() => [a, b, c].every((t) => t.statuses.at(-1) === 'synced'), 'every tab synced');
+    expect(server.open()).toBe(1);
+  });
+
+  it("follows the browser's offline/online events of the leader tab; a store opened offline waits for online", async () => {
+    server = await startYServer();
+    const name = uniqueName();
+    const a = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000, online: false });
+    await until(() => a.leader, 'a leads');
+    expect(a.statuses.at(-1) ?? 'offline').toBe('offline');
+    expect(server.connections).toBe(0);
+    a.map.set('before online', 1);
+    a.engine.setOnline(true, 'browser');
+    await a.engine.synced();
+    expect(server.doc(name).getMap('m').get('before online')).toBe(1);
+    a.engine.setOnline(false, 'browser');
+    await until(() => server.open() === 0 && a.statuses.at(-1) === 'offline', 'a offline');
+    // The app asking for online does not override the browser being offline.
+    a.engine.setOnline(true, 'app');
+    a.map.set('while offline', 2);
+    await a.engine.flushed();
+    expect(server.open()).toBe(0);
+    a.engine.setOnline(true, 'browser');
+    await a.engine.synced();
+    expect(server.doc(name).getMap('m').toJSON()).toEqual({ 'before online': 1, 'while offline': 2 });
+  });
+
   it('reports an auth refusal (close code 4003) as a typed error and stops reconnecting', async () => {
     server = await startYServer();
     server.refuse({ close: 4003 });
