@@ -87,7 +87,7 @@ describe('Engine (worker core, in-process)', () => {
   });
 
   it('setOnline(false) in any tab closes the one socket at once; the tabs keep talking; setOnline(true) reconnects and sends', async () => {
-    server = await startYServer();
+    const live = (server = await startYServer());
     const name = uniqueName();
     // A long backoff: reconnecting "at once" must not wait for it.
     const a = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000 });
@@ -95,7 +95,7 @@ describe('Engine (worker core, in-process)', () => {
     const b = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000 });
     await b.engine.synced();
     b.engine.setOnline(false, 'app'); // the follower asks; the leader holds the socket
-    await until(() => server.open() === 0 && a.statuses.at(-1) === 'offline' && b.statuses.at(-1) === 'offline', 'both tabs offline, no socket');
+    await until(() => live.open() === 0 && a.statuses.at(-1) === 'offline' && b.statuses.at(-1) === 'offline', 'both tabs offline, no socket');
     b.map.set('made offline', 1);
     await b.engine.flushed();
     await until(() => a.map.get('made offline') === 1, 'the other tab to see it');
@@ -111,7 +111,7 @@ describe('Engine (worker core, in-process)', () => {
   });
 
   it("follows the browser's offline/online events of the leader tab; a store opened offline waits for online", async () => {
-    server = await startYServer();
+    const live = (server = await startYServer());
     const name = uniqueName();
     const a = await tab({ name, sync: { url: server.url }, maxBackoffMs: 60_000, online: false });
     await until(() => a.leader, 'a leads');
@@ -122,7 +122,7 @@ describe('Engine (worker core, in-process)', () => {
     await a.engine.synced();
     expect(server.doc(name).getMap('m').get('before online')).toBe(1);
     a.engine.setOnline(false, 'browser');
-    await until(() => server.open() === 0 && a.statuses.at(-1) === 'offline', 'a offline');
+    await until(() => live.open() === 0 && a.statuses.at(-1) === 'offline', 'a offline');
     // The app asking for online does not override the browser being offline.
     a.engine.setOnline(true, 'app');
     a.map.set('while offline', 2);
