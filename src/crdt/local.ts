@@ -1,6 +1,15 @@
 // Local → Yjs: each committed batch of local changes is replayed, in order, as the granular
 // Yjs operations it amounts to, inside one Y transaction. When a batch is delivered the Y
 // side still holds the state from before the batch, so every op's own index applies as is.
+//
+// Inside a batch, consecutive array inserts that touch each other (a loop of pushes, typing
+// at one spot) are gathered into one run per Y.Array and inserted with one call when the
+// batch ends or when the array sees an edit the run cannot absorb. Yjs cannot insert one by
+// one in a transaction in linear time: items of one transaction are not merged yet, so both
+// `push` (walks to the end) and `insert` (its search marker steps back over every item of
+// the same client with adjacent clocks) walk the whole new part of the list, and the cleanup
+// merges primitive items pairwise by copying arrays. One insert of the whole run does none
+// of that.
 import { toRaw, type Change } from '../core/index.js';
 import * as Y from 'yjs';
 import { escapeKey, setKey, toY, type Registry, type YType } from './convert.js';
@@ -8,22 +17,33 @@ import { BindingError } from './errors.js';
 import { reorder } from './reorder.js';
 import { TEXT_OP } from './text.js';
 
-/** Per-batch state: what was written whole already, so later changes inside it are skipped. */
+/** Items still to be inserted at `at` of `y` (an index in the Y.Array as it stands). */
+interface Run {
+  at: number;
+  items: unknown[];
+}
+
+/**
+ * Per-batch state: what was written whole already (so later changes inside it are skipped),
+ * and the pending insert runs. A batch of one change needs none of it (`undefined`).
+ */
 class BatchState {
-  #created: Set<YType> | undefined;
-  #finalized: Set<object> | undefined;
-  /** Y types created in this batch from live values that already hold their final contents. */
-  get created(): Set<YType> {
-    return (this.#created ??= new Set());
-  }
+  readonly created = new Set<YType>();
   /** Arrays rewritten to their final contents (sort & co.): later ops on them are included. */
-  get finalized(): Set<object> {
-    return (this.#finalized ??= new Set());
+  readonly finalized = new Set<object>();
+  readonly runs = new Map<Y.Array<unknown>, Run>();
+
+  /** Inserts every pending run; a run whose array was deleted meanwhile has nothing to add. */
+  flush(): void {
+    for (const [y, run] of this.runs) if (!isDeleted(y)) y.insert(run.at, run.items);
+    this.runs.clear();
   }
-  /** True while nothing was written whole: no later change can need skipping. */
-  get clean(): boolean {
-    return !this.#created?.size && !this.#finalized?.size;
-  }
+}
+
+/** True when `y` or a container above it was deleted from the doc. */
+function isDeleted(y: YType): boolean {
+  for (let item: Y.Item | null = y._item; item; item = (item.parent as YType)._item) if (item.deleted) return true;
+  return false;
 }
 
 function isSkipped(y: YType, raw: object, batch: BatchState): boolean {
@@ -38,65 +58,107 @@ function isSkipped(y: YType, raw: object, batch: BatchState): boolean {
   return false;
 }
 
-function converted(value: unknown, reg: Registry, batch: BatchState): unknown {
+function converted(value: unknown, reg: Registry, batch: BatchState | undefined): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const y = toY(value, reg);
-  if (typeof y === 'object' && y !== null) batch.created.add(y as YType);
+  if (batch && typeof y === 'object' && y !== null) batch.created.add(y as YType);
   return y;
 }
 
-function convertAll(values: readonly unknown[], from: number, reg: Registry, batch: BatchState): unknown[] {
-  const out: unknown[] = [];
-  for (let i = from; i < values.length; i++) out.push(converted(values[i], reg, batch));
+function convertAll(values: readonly unknown[], from: number, reg: Registry, batch: BatchState | undefined): unknown[] {
+  const out = new Array<unknown>(values.length - from);
+  for (let i = from; i < values.length; i++) out[i - from] = converted(values[i], reg, batch);
   return out;
 }
 
+/** `into.splice(at, count, ...items)` without spreading a long list onto the stack. */
+function spliceInto(into: unknown[], at: number, count: number, items: readonly unknown[]): void {
+  if (at === into.length && count === 0) for (const v of items) into.push(v);
+  else if (items.length < 10_000) into.splice(at, count, ...items);
+  else into.splice(at, count, ...items.slice(0, 10_000)), spliceInto(into, at + 10_000, 0, items.slice(10_000));
+}
+
+/**
+ * Replaces `count` items at `index` of `y` by `items` (already converted). Without a batch it
+ * is done at once; in a batch, inserts join the array's pending run when they touch it.
+ */
+function edit(y: Y.Array<unknown>, index: number, count: number, items: unknown[], batch: BatchState | undefined): void {
+  if (!batch) {
+    if (count > 0) y.delete(index, count);
+    if (items.length > 0) y.insert(index, items);
+    return;
+  }
+  const run = batch.runs.get(y);
+  if (run) {
+    if (index >= run.at && index + count <= run.at + run.items.length) {
+      spliceInto(run.items, index - run.at, count, items);
+      if (run.items.length === 0) batch.runs.delete(y);
+      return;
+    }
+    batch.runs.delete(y);
+    y.insert(run.at, run.items);
+  }
+  if (count > 0) y.delete(index, count);
+  if (items.length > 0) batch.runs.set(y, { at: index, items });
+}
+
+/** The length of `y` once its pending run is in. */
+function lengthOf(y: Y.Array<unknown>, batch: BatchState | undefined): number {
+  return y.length + (batch?.runs.get(y)?.items.length ?? 0);
+}
+
 /** Replays one local change on the Y side. */
-function replay(change: Change, reg: Registry, batch: BatchState): void {
+function replay(change: Change, reg: Registry, batch: BatchState | undefined): void {
   const raw = toRaw(change.target);
   const y = reg.toY.get(raw);
   if (!y) {
     // A container that was inside one converted earlier in this batch, and gone from it by
     // delivery time (so never converted): its effect is already in what was written.
-    if (!batch.clean) return;
+    if (batch?.created.size || batch?.finalized.size) return;
     throw new BindingError('a change reached a container the binding does not know', change.path);
   }
-  if (!batch.clean && isSkipped(y, raw, batch)) return;
+  if (batch) {
+    // Not in the doc yet: it was converted in this batch from the live value, which already
+    // holds this change (it sits in a pending run).
+    if (y.doc === null) return;
+    if ((batch.created.size || batch.finalized.size) && isSkipped(y, raw, batch)) return;
+  }
   const { op, args } = change;
   if (y instanceof Y.Array) {
     switch (op) {
       case 'set': {
         const i = args[0] as number;
-        if (i < y.length) y.delete(i, 1);
-        y.insert(i, [converted(args[1], reg, batch)]);
+        edit(y, i, i < lengthOf(y, batch) ? 1 : 0, [converted(args[1], reg, batch)], batch);
         return;
       }
       case 'push':
-        y.push(convertAll(args, 0, reg, batch));
+        edit(y, lengthOf(y, batch), 0, convertAll(args, 0, reg, batch), batch);
         return;
       case 'pop':
-        y.delete(y.length - 1, 1);
+        edit(y, lengthOf(y, batch) - 1, 1, [], batch);
         return;
       case 'shift':
-        y.delete(0, 1);
+        edit(y, 0, 1, [], batch);
         return;
       case 'unshift':
-        y.insert(0, convertAll(args, 0, reg, batch));
+        edit(y, 0, 0, convertAll(args, 0, reg, batch), batch);
         return;
-      case 'splice': {
-        const start = args[0] as number;
-        const count = args[1] as number;
-        if (count > 0) y.delete(start, count);
-        if (args.length > 2) y.insert(start, convertAll(args, 2, reg, batch));
+      case 'splice':
+        edit(y, args[0] as number, args[1] as number, convertAll(args, 2, reg, batch), batch);
         return;
-      }
       case 'sort':
       case 'reverse':
       case 'fill':
       case 'copyWithin': {
+        const run = batch?.runs.get(y);
+        if (run) {
+          batch!.runs.delete(y);
+          y.insert(run.at, run.items);
+        }
         // The live array already reflects every later op of this batch on it: diff to it once.
-        reorder(y, raw as unknown[], reg, batch.created);
-        batch.finalized.add(raw);
+        const created = batch?.created ?? new Set<YType>();
+        reorder(y, raw as unknown[], reg, created);
+        batch?.finalized.add(raw);
         return;
       }
     }
@@ -128,15 +190,41 @@ function replay(change: Change, reg: Registry, batch: BatchState): void {
 }
 
 /**
- * Applies a committed batch to the doc as one transaction (one update), skipping changes
- * that did not originate here (remote patches, loads).
+ * Replays committed batches of a tree's changes on its doc: each batch becomes one Y
+ * transaction (one update) with the binding's origin; changes that did not originate here
+ * (remote patches, loads) are skipped. One instance per binding, so that the per-batch path
+ * allocates no closure.
  */
-export function replayBatch(doc: Y.Doc, changes: readonly Change[], reg: Registry, origin: unknown): void {
-  let any = false;
-  for (const c of changes) if (c.origin === 'local') any = true;
-  if (!any) return;
-  doc.transact(() => {
+export class LocalReplay {
+  #changes: readonly Change[] = [];
+  readonly #doc: Y.Doc;
+  readonly #reg: Registry;
+  readonly #origin: unknown;
+
+  constructor(doc: Y.Doc, reg: Registry, origin: unknown) {
+    this.#doc = doc;
+    this.#reg = reg;
+    this.#origin = origin;
+  }
+
+  readonly #one = (): void => replay(this.#changes[0]!, this.#reg, undefined);
+
+  readonly #many = (): void => {
     const batch = new BatchState();
-    for (const c of changes) if (c.origin === 'local') replay(c, reg, batch);
-  }, origin);
+    for (const c of this.#changes) if (c.origin === 'local') replay(c, this.#reg, batch);
+    batch.flush();
+  };
+
+  /** Applies one committed batch to the doc. */
+  apply(changes: readonly Change[]): void {
+    let local = 0;
+    for (const c of changes) if (c.origin === 'local') local++;
+    if (local === 0) return;
+    this.#changes = changes;
+    try {
+      this.#doc.transact(changes.length === 1 ? this.#one : this.#many, this.#origin);
+    } finally {
+      this.#changes = [];
+    }
+  }
 }
