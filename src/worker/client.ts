@@ -5,8 +5,10 @@ import * as Comlink from 'comlink';
 import * as Y from 'yjs';
 import type { TinysyncError } from '../core/index.js';
 import { ClosedError, WorkerError, toError } from './errors.js';
+import { mergeMany } from './merge.js';
 import type { ClientSink, NetStatus, PeerState, SyncOptions, WorkerApi } from './protocol.js';
 import { spawnSyncWorker } from './spawn.js';
+import { dropStashes, readStashes, stashKey, writeStash } from './stash.js';
 
 /** Origin of the updates the client applies to the doc (they are not sent back). */
 export const REMOTE_ORIGIN = 'remote';
@@ -66,6 +68,12 @@ export class SyncClient {
   /** Test hook: whether this tab's worker holds the WebSocket of this store name. */
   isLeader = false;
   private pending: Uint8Array[] = [];
+  /** Pushes sent to the worker and not yet reported durable (kept for the localStorage stash). */
+  private inflight: Array<{ seq: number; updates: Uint8Array[] }> = [];
+  private pushSeq = 0;
+  /** Whether this tab's stash key holds something. */
+  private stashed = false;
+  private readonly stashKey: string;
   private applying = false;
   private scheduled = false;
   private held = 0;
@@ -100,6 +108,7 @@ export class SyncClient {
     this.dead = new Promise<never>((_, reject) => (this.rejectDead = reject));
     this.dead.catch(() => {});
     this.remote = Comlink.wrap<WorkerApi>(worker);
+    this.stashKey = stashKey(name, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
     worker.addEventListener('error', this.onWorkerError);
     worker.addEventListener('messageerror', this.onWorkerError);
   }
@@ -121,7 +130,12 @@ export class SyncClient {
         client.isLeader = l;
         for (const cb of client.leaderListeners) cb(l);
       },
+      durable: (seq) => client.onDurable(seq),
     };
+    // What earlier pages of this store stashed because it was not durable when they went away.
+    const persist = opts.persist ?? true;
+    const stash = persist ? readStashes(name) : { keys: [], updates: [] };
+    if (stash.updates.length > 0) client.inflight.push({ seq: 0, updates: stash.updates });
     try {
       const result = await client.call(() =>
         client.remote.open(
@@ -133,12 +147,15 @@ export class SyncClient {
             ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
             ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
             online: browserOnline(),
+            ...(stash.updates.length > 0 ? { restore: stash.updates.map((u) => u.slice().buffer) } : {}),
           },
           Comlink.proxy(sink),
         ),
       );
       Y.applyUpdate(doc, new Uint8Array(result.state), LOAD_ORIGIN);
       client.status = result.status;
+      // The worker holds them now (and this client until they are durable): the keys can go.
+      dropStashes(stash.keys);
     } catch (err) {
       client.shutdown();
       throw err;
@@ -183,7 +200,9 @@ export class SyncClient {
   /** Resolves when every change so far (not held) is durable in IndexedDB. */
   async flushed(): Promise<void> {
     this.send();
+    const seq = this.pushSeq;
     await this.call(() => this.remote.flushed());
+    this.onDurable(seq);
   }
 
   /** Resolves when the server holds every change so far (not held). */
@@ -254,10 +273,13 @@ export class SyncClient {
     if (this.closed) return;
     this.send(true);
     try {
-      await Promise.race([this.call(() => this.remote.close()), new Promise((r) => setTimeout(r, 5000))]);
+      const durable = await Promise.race([this.call(() => this.remote.close()), new Promise<number>((r) => setTimeout(() => r(-1), 5000))]);
+      this.onDurable(durable);
     } catch {
       // a dead worker has nothing left to close
     }
+    // Whatever did not become durable waits in localStorage for the next open.
+    this.stash();
     this.shutdown();
   }
 
@@ -283,10 +305,32 @@ export class SyncClient {
     if (this.pending.length === 0 || (this.held > 0 && !force) || this.closed || this.deadError) return;
     const batch = this.pending;
     this.pending = [];
-    // Not merged here (Y.mergeUpdates is slow for many updates): the worker applies the batch
-    // in one transaction, which yields one merged update.
+    const seq = ++this.pushSeq;
+    if (this.opts.persist ?? true) this.inflight.push({ seq, updates: batch });
+    // Not merged here: the worker applies the batch in one transaction, which yields one merged
+    // update. Copies cross (transferred): `batch` stays here until it is durable.
     const buffers = batch.map((u) => u.slice().buffer);
-    void this.remote.push(Comlink.transfer(buffers, buffers)).catch(() => {});
+    void this.remote.push(Comlink.transfer(buffers, buffers), seq).catch(() => {});
+  }
+
+  /** Every push up to `seq` is in IndexedDB: forget it, and clear the stash once nothing is left. */
+  private onDurable(seq: number): void {
+    let n = 0;
+    while (n < this.inflight.length && this.inflight[n]!.seq <= seq) n++;
+    if (n > 0) this.inflight.splice(0, n);
+    if (this.stashed && this.inflight.length === 0 && this.pending.length === 0) this.stashed = writeStash(this.stashKey, null);
+  }
+
+  /**
+   * Writes every change not known to be durable (sent or still held) synchronously to
+   * localStorage, for the next open of the store to apply (see stash.ts); removes the stash
+   * when there is none.
+   */
+  private stash(): void {
+    if (!(this.opts.persist ?? true)) return;
+    const updates = this.inflight.flatMap((e) => e.updates).concat(this.pending);
+    if (updates.length > 0) this.stashed = writeStash(this.stashKey, mergeMany(updates));
+    else if (this.stashed) this.stashed = writeStash(this.stashKey, null);
   }
 
   private receive(updates: ArrayBuffer[]): void {
@@ -311,6 +355,9 @@ export class SyncClient {
     if (this.closed) return;
     this.doc.off('update', this.onLocalUpdate);
     this.pending = [];
+    // The log was replaced: what this tab had not persisted is dropped, not to be restored.
+    this.inflight = [];
+    if (this.stashed) this.stashed = writeStash(this.stashKey, null);
     const doc = new Y.Doc();
     Y.applyUpdate(doc, state, LOAD_ORIGIN);
     this.attach(doc);
@@ -382,7 +429,11 @@ export class SyncClient {
     this.heartbeat = null;
   }
 
-  private readonly onPageHide = () => this.send(true);
+  private readonly onPageHide = () => {
+    this.send(true);
+    // The worker may be ended with the page before its IndexedDB write commits.
+    this.stash();
+  };
 
   /** `online` / `offline` events: the socket of a stalled network may not notice for 30 s. */
   private readonly onBrowserOnline = () => {
@@ -390,7 +441,10 @@ export class SyncClient {
   };
 
   private readonly onVisibility = () => {
-    if ((globalThis as { document?: { visibilityState?: string } }).document?.visibilityState === 'hidden') this.send();
+    if ((globalThis as { document?: { visibilityState?: string } }).document?.visibilityState !== 'hidden') return;
+    this.send();
+    // A hidden page may be discarded without a pagehide.
+    this.stash();
   };
 
   private shutdown(): void {

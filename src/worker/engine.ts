@@ -58,6 +58,9 @@ export class Engine {
   private browserOnline: boolean;
   /** The app took the store offline (`setOnline(false)`), in this tab or another one. */
   private appOffline = false;
+  /** The last `push` seq, and whether a `durable` report for it is on its way. */
+  private pushedSeq = -1;
+  private watchingDurable = false;
   private readonly locks: LockManagerLike | undefined;
 
   constructor(
@@ -94,6 +97,7 @@ export class Engine {
     }
     this.doc.on('update', this.onDocUpdate);
     this.tabs = new Tabs(this.opts.name, this.onTab);
+    if (this.opts.restore) this.restore(this.opts.restore);
     this.tabs.post({ t: 'hello', sv: Y.encodeStateVector(this.doc) });
     if (this.opts.sync) {
       if (this.locks) this.tabs.elect(this.locks, () => this.becomeLeader());
@@ -103,13 +107,24 @@ export class Engine {
     return { state: toBuffer(Y.encodeStateAsUpdate(this.doc)), status: this.status, clientId: this.doc.clientID };
   }
 
-  /** Local updates of the main thread's doc. */
-  push(updates: Uint8Array[]): void {
+  /**
+   * Local updates of the main thread's doc; `seq` numbers the pushes, and `durable(seq)` tells
+   * the main thread once they are in IndexedDB (until then it keeps them, to stash them in
+   * localStorage if the page goes away).
+   */
+  push(updates: Uint8Array[], seq?: number): void {
     if (this.closed) return;
     // One transaction: one 'update' event, one log entry, one message to the tabs.
     this.doc.transact(() => {
       for (const u of updates) Y.applyUpdate(this.doc, u, FROM_MAIN);
     }, FROM_MAIN);
+    const store = this.doc.store;
+    if (store.pendingStructs || store.pendingDs) {
+      // Parts wait for state this doc lacks; once it arrives they integrate in a transaction of
+      // another origin, which this tab would not persist. Persist them as they are meanwhile.
+      for (const u of updates) this.log?.append(u);
+    }
+    if (seq !== undefined) this.reportDurable(seq);
   }
 
   flushed(): Promise<void> {
@@ -220,18 +235,54 @@ export class Engine {
     return this.leader;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Flushes (best effort, see `UpdateLog.close`) and closes; returns the last push seq known durable, or -1. */
+  async close(): Promise<number> {
+    if (this.closed) return -1;
     this.closed = true;
     this.presence.destroy();
     for (const release of this.tickets.values()) release();
     this.tickets.clear();
     await this.log?.close();
+    const durable = this.log && !this.log.pending ? this.pushedSeq : -1;
     this.network?.destroy();
     this.network = null;
     this.tabs?.close();
     this.doc.off('update', this.onDocUpdate);
     this.doc.destroy();
+    return durable;
+  }
+
+  /** Applies and persists updates a previous page stashed (see `OpenOptions.restore`). */
+  private restore(buffers: ArrayBuffer[]): void {
+    const updates: Uint8Array[] = [];
+    for (const b of buffers) {
+      const u = new Uint8Array(b);
+      // Checked one by one in a scratch doc: a damaged stash must not take the others down.
+      const scratch = new Y.Doc();
+      try {
+        Y.applyUpdate(scratch, u);
+        updates.push(u);
+      } catch {
+        this.sink.error({ code: 'E_UPDATE', message: `tinysync: a stashed update of "${this.opts.name}" could not be read; skipped` });
+      } finally {
+        scratch.destroy();
+      }
+    }
+    this.push(updates, 0);
+  }
+
+  /** Sends `durable(seq)` once the log holds every update pushed so far (one report in flight). */
+  private reportDurable(seq: number): void {
+    if (!this.log) return;
+    this.pushedSeq = seq;
+    if (this.watchingDurable) return;
+    this.watchingDurable = true;
+    void this.flushed().then(() => {
+      this.watchingDurable = false;
+      if (this.closed) return;
+      this.sink.durable(seq);
+      if (this.pushedSeq !== seq) this.reportDurable(this.pushedSeq);
+    });
   }
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {

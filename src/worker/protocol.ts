@@ -37,6 +37,12 @@ export interface OpenOptions {
   failWrites?: number;
   /** `navigator.onLine` on the main thread when it opened (default true). */
   online?: boolean;
+  /**
+   * Local updates that a previous page stashed in localStorage because they were not known to
+   * be durable when it went away: applied and persisted as this tab's own; `durable(0)` tells
+   * when they are.
+   */
+  restore?: ArrayBuffer[];
 }
 
 /** The worker's answer to `open`: the whole stored state, and the network status so far. */
@@ -69,13 +75,15 @@ export interface ClientSink {
   reset(state: ArrayBuffer): void;
   /** Test hook: whether this worker holds the network leadership of its store name. */
   leader(isLeader: boolean): void;
+  /** Every update pushed up to `push(…, seq)` (0: the restored ones) is in IndexedDB. */
+  durable(seq: number): void;
 }
 
 /** The worker's face, driven by the main thread through comlink. */
 export interface WorkerApi {
   open(opts: OpenOptions, sink: ClientSink): Promise<OpenResult>;
-  /** Local updates of the main doc, in order. */
-  push(updates: ArrayBuffer[]): void;
+  /** Local updates of the main doc, in order; `seq` numbers the pushes (1, 2, …) for `durable`. */
+  push(updates: ArrayBuffer[], seq: number): void;
   /** Resolves when every update pushed so far is in IndexedDB. */
   flushed(): Promise<void>;
   /** Resolves when the server holds every update pushed so far. */
@@ -96,5 +104,6 @@ export interface WorkerApi {
    */
   setOnline(online: boolean, source: 'browser' | 'app'): void;
   ping(): number;
-  close(): Promise<void>;
+  /** Flushes (best effort), then closes; resolves with the last push seq that is durable (-1: none known). */
+  close(): Promise<number>;
 }

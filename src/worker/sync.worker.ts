@@ -20,6 +20,7 @@ function transferringSink(remote: Comlink.Remote<ClientSink>): ClientSink {
     presence: (p) => void remote.presence(p).catch(ignore),
     reset: (state) => void remote.reset(Comlink.transfer(state, [state])).catch(ignore),
     leader: (l) => void remote.leader(l).catch(ignore),
+    durable: (seq) => void remote.durable(seq).catch(ignore),
   };
 }
 
@@ -29,8 +30,11 @@ const api: WorkerApi = {
     const result = await engine.open();
     return Comlink.transfer(result, [result.state]);
   },
-  push(updates) {
-    need().push(updates.map((b) => new Uint8Array(b)));
+  push(updates, seq) {
+    need().push(
+      updates.map((b) => new Uint8Array(b)),
+      seq,
+    );
   },
   flushed: () => need().flushed(),
   synced: () => need().synced(),
@@ -54,8 +58,9 @@ const api: WorkerApi = {
   },
   ping: () => Date.now(),
   async close() {
-    await engine?.close();
+    const durable = (await engine?.close()) ?? -1;
     engine = null;
+    return durable;
   },
 };
 

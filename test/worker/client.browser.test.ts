@@ -121,6 +121,39 @@ describe('SyncClient with the real worker (Chromium)', () => {
     expect(errors.some((e) => e instanceof WorkerError)).toBe(true);
   });
 
+  it('on pagehide, changes not yet durable go to localStorage; the next open persists them and clears the stash', async () => {
+    const name = uniqueName();
+    const stashKeys = () => Object.keys(localStorage).filter((k) => k.startsWith(`tinysync:pending:${encodeURIComponent(name)}:`));
+    // Every IndexedDB append of this worker fails: nothing it receives becomes durable.
+    const a = await open(name, { failWrites: 1_000_000, heartbeatMs: 50 });
+    const errors: unknown[] = [];
+    a.onError((e) => errors.push(e));
+    m(a).set('kept', 'through the stash');
+    a.doc.getArray<number>('list').push([1, 2, 3]);
+    window.dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(stashKeys()).toHaveLength(1);
+    // The tab's worker ends with it, its log never got the changes.
+    a.worker.terminate();
+    await expect(a.flushed()).rejects.toBeInstanceOf(WorkerError);
+    clients.splice(clients.indexOf(a), 1);
+    await a.close();
+    expect(errors.some((e) => e instanceof WorkerError)).toBe(true);
+
+    const b = await open(name);
+    expect(m(b).get('kept')).toBe('through the stash');
+    expect(b.doc.getArray('list').toJSON()).toEqual([1, 2, 3]);
+    expect(stashKeys()).toEqual([]);
+    await b.flushed();
+    // Everything is durable now: hiding the page stashes nothing.
+    window.dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(stashKeys()).toEqual([]);
+    clients.splice(clients.indexOf(b), 1);
+    await b.close();
+    const c = await open(name);
+    expect(m(c).get('kept')).toBe('through the stash');
+    expect(c.doc.getArray('list').toJSON()).toEqual([1, 2, 3]);
+  });
+
   it('fails open() with a WorkerError when the worker script cannot run', async () => {
     const broken = () => new Worker(URL.createObjectURL(new Blob(['throw new Error("boom")'], { type: 'text/javascript' })), { type: 'module' });
     await expect(SyncClient.open(uniqueName(), new Y.Doc(), { worker: broken, heartbeatMs: 50 })).rejects.toMatchObject({ code: 'E_WORKER' });

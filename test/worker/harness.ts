@@ -17,13 +17,15 @@ export interface FakeTab {
   errors: ErrorInfo[];
   peers: PeerState[];
   leader: boolean;
+  /** `durable(seq)` reports, in order. */
+  durable: number[];
   close(): Promise<void>;
 }
 
 export const REMOTE = Symbol('remote');
 
 export async function openTab(opts: Partial<OpenOptions> & { name: string }): Promise<FakeTab> {
-  const tab = { statuses: [], errors: [], peers: [], leader: false } as unknown as FakeTab;
+  const tab = { statuses: [], errors: [], peers: [], leader: false, durable: [] } as unknown as FakeTab;
   let doc = new Y.Doc();
   const sink: ClientSink = {
     update: (updates) => {
@@ -39,6 +41,7 @@ export async function openTab(opts: Partial<OpenOptions> & { name: string }): Pr
       wire();
     },
     leader: (l) => (tab.leader = l),
+    durable: (seq) => tab.durable.push(seq),
   };
   const engine = new Engine({ persist: true, sync: false, ...opts }, sink, { locks, WebSocket });
   const wire = () => {

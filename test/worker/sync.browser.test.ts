@@ -59,6 +59,9 @@ describe.skipIf(!server)('createStore ⇄ tinysync server (Chromium)', () => {
     await rest[0]!.synced();
     stores.splice(stores.indexOf(leader as Store<object>), 1);
     await leader.close();
+    // 'after' goes after 'before' only if this client has seen it (the server's ack of rest[0]
+    // does not wait for the channel to reach rest[1]).
+    await until(() => rest[1]!.data.log.length === 1, 'rest[1] to see before');
     rest[1]!.data.log.push('after');
     await until(() => rest.some((s) => s.client.isLeader), 'a new leader');
     expect(rest.filter((s) => s.client.isLeader)).toHaveLength(1);
