@@ -68,6 +68,9 @@ export class SyncClient {
   /** Test hook: whether this tab's worker holds the WebSocket of this store name. */
   isLeader = false;
   private pending: Uint8Array[] = [];
+  /** The worker answered `open` / was told to `start` (see `startWorker`). */
+  private workerOpened = false;
+  private workerStarted = false;
   /** Pushes sent to the worker and not yet reported durable (kept for the localStorage stash). */
   private inflight: Array<{ seq: number; updates: Uint8Array[] }> = [];
   private pushSeq = 0;
@@ -152,8 +155,22 @@ export class SyncClient {
           Comlink.proxy(sink),
         ),
       );
-      Y.applyUpdate(doc, new Uint8Array(result.state), LOAD_ORIGIN);
+      doc.transact(() => {
+        for (const p of result.parts) Y.applyUpdate(doc, new Uint8Array(p), LOAD_ORIGIN);
+        for (const u of stash.updates) {
+          try {
+            Y.applyUpdate(doc, u, LOAD_ORIGIN);
+          } catch {
+            // a damaged stash entry: the worker reports it (it checks each one)
+          }
+        }
+      }, LOAD_ORIGIN);
       client.status = result.status;
+      // The worker applies its own copy after this thread has loaded (and the caller, in this
+      // task, has built on it), so the two do not compete for a core; the first call or push
+      // starts it sooner.
+      client.workerOpened = true;
+      setTimeout(() => client.startWorker(), 0);
       // The worker holds them now (and this client until they are durable): the keys can go.
       dropStashes(stash.keys);
     } catch (err) {
@@ -305,6 +322,7 @@ export class SyncClient {
     if (this.pending.length === 0 || (this.held > 0 && !force) || this.closed || this.deadError) return;
     const batch = this.pending;
     this.pending = [];
+    this.startWorker();
     const seq = ++this.pushSeq;
     if (this.opts.persist ?? true) this.inflight.push({ seq, updates: batch });
     // Not merged here: the worker applies the batch in one transaction, which yields one merged
@@ -378,10 +396,19 @@ export class SyncClient {
     for (const cb of this.errorListeners) cb(err);
   }
 
+  /** Has the worker apply the loaded state and join the tabs (see `WorkerApi.start`); once. */
+  private startWorker(): void {
+    if (!this.workerOpened || this.workerStarted || this.closed || this.deadError) return;
+    this.workerStarted = true;
+    void this.remote.start().catch(() => {});
+  }
+
   /** Runs a worker call, failing it if the worker dies or the client is closed meanwhile. */
   private async call<R>(fn: () => Promise<R>): Promise<R> {
     if (this.closed) throw new ClosedError(this.name);
     if (this.deadError) throw this.deadError;
+    // Calls made before the deferred start must find the worker started (messages keep order).
+    this.startWorker();
     try {
       return await Promise.race([fn(), this.dead]);
     } catch (err) {

@@ -7,7 +7,7 @@ import { UpdateLog } from './log.js';
 import { mergeMany } from './merge.js';
 import { Network, snapshotRequest } from './network.js';
 import { Presence } from './presence.js';
-import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, OpenResult, PeerState } from './protocol.js';
+import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, PeerState } from './protocol.js';
 import { droppedChanges, type Dropped } from './repair.js';
 import { coverStateVector, mergeStateVectors } from './state-vectors.js';
 import { Tabs, type TabMessage } from './tabs.js';
@@ -26,6 +26,12 @@ export interface EngineDeps {
 
 /** Updates smaller than this hold nothing (an empty Yjs update is 2 bytes). */
 const EMPTY_UPDATE = 2;
+
+/** What `open()` returns inside the worker: the stored updates (snapshot first) and the status. */
+export interface EngineOpenResult {
+  parts: Uint8Array[];
+  status: NetStatus;
+}
 
 /** What `repair()` returns inside the worker. */
 export interface RepairOutcome extends Dropped {
@@ -61,6 +67,9 @@ export class Engine {
   /** The last `push` seq, and whether a `durable` report for it is on its way. */
   private pushedSeq = -1;
   private watchingDurable = false;
+  /** What `open()` read from the log, until `start()` applies it. */
+  private loaded: Uint8Array[] = [];
+  private started = false;
   private readonly locks: LockManagerLike | undefined;
 
   constructor(
@@ -74,8 +83,12 @@ export class Engine {
     this.presence = this.newPresence();
   }
 
-  /** Loads the log, joins the tabs and the leader election; returns the whole state. */
-  async open(): Promise<OpenResult> {
+  /**
+   * Reads the log and returns what it holds, without applying it here yet: the main thread
+   * applies its copy while this worker applies its own in `start()` (a cold load of a big store
+   * is mostly applying the state; doing both at once halves it).
+   */
+  async open(): Promise<EngineOpenResult> {
     if (this.opts.persist) {
       this.log = new UpdateLog({
         name: this.opts.name,
@@ -86,14 +99,31 @@ export class Engine {
         ...(this.opts.failWrites ? { beforeAppend: failingWrites(this.opts.failWrites) } : {}),
       });
       try {
-        const parts = await this.log.load();
-        this.doc.transact(() => {
-          for (const p of parts) Y.applyUpdate(this.doc, p, FROM_LOG);
-        }, FROM_LOG);
+        this.loaded = await this.log.load();
       } catch (err) {
         // Keep going in memory; the log retries on the next write.
         this.sink.error({ code: 'E_STORAGE', message: `tinysync: could not load "${this.opts.name}" from IndexedDB: ${String(err)}` });
       }
+    }
+    return { parts: this.loaded, status: this.status };
+  }
+
+  /**
+   * Applies the state `open()` read to this worker's doc, then joins the tabs (state exchange,
+   * presence) and, with `sync`, the leader election. Synchronous, so calls that arrive later
+   * find the engine started.
+   */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    const parts = this.loaded;
+    this.loaded = [];
+    try {
+      this.doc.transact(() => {
+        for (const p of parts) Y.applyUpdate(this.doc, p, FROM_LOG);
+      }, FROM_LOG);
+    } catch (err) {
+      this.sink.error({ code: 'E_STORAGE', message: `tinysync: the IndexedDB log of "${this.opts.name}" could not be applied: ${String(err)}` });
     }
     this.doc.on('update', this.onDocUpdate);
     this.tabs = new Tabs(this.opts.name, this.onTab);
@@ -104,7 +134,6 @@ export class Engine {
       else this.becomeLeader();
       this.tabs.post({ t: 'net?' });
     }
-    return { state: toBuffer(Y.encodeStateAsUpdate(this.doc)), status: this.status, clientId: this.doc.clientID };
   }
 
   /**

@@ -45,11 +45,13 @@ export interface OpenOptions {
   restore?: ArrayBuffer[];
 }
 
-/** The worker's answer to `open`: the whole stored state, and the network status so far. */
+/**
+ * The worker's answer to `open`: the stored updates (snapshot first, then log entries; the main
+ * thread applies them in order) and the network status so far.
+ */
 export interface OpenResult {
-  state: ArrayBuffer;
+  parts: ArrayBuffer[];
   status: NetStatus;
-  clientId: number;
 }
 
 /** What `repair()` found: the local changes the server never saw, before they were dropped. */
@@ -81,7 +83,10 @@ export interface ClientSink {
 
 /** The worker's face, driven by the main thread through comlink. */
 export interface WorkerApi {
+  /** Reads the stored state and returns it; the worker applies it itself in `start()`. */
   open(opts: OpenOptions, sink: ClientSink): Promise<OpenResult>;
+  /** Applies the stored state in the worker and joins the other tabs (and the election). */
+  start(): void;
   /** Local updates of the main doc, in order; `seq` numbers the pushes (1, 2, …) for `durable`. */
   push(updates: ArrayBuffer[], seq: number): void;
   /** Resolves when every update pushed so far is in IndexedDB. */

@@ -27,8 +27,13 @@ function transferringSink(remote: Comlink.Remote<ClientSink>): ClientSink {
 const api: WorkerApi = {
   async open(opts, sink): Promise<OpenResult> {
     engine = new Engine(opts, transferringSink(sink as unknown as Comlink.Remote<ClientSink>));
-    const result = await engine.open();
-    return Comlink.transfer(result, [result.state]);
+    const { parts, status } = await engine.open();
+    // Copies: the engine applies the originals itself in start().
+    const buffers = parts.map((p) => p.slice().buffer);
+    return Comlink.transfer({ parts: buffers, status }, buffers);
+  },
+  start() {
+    need().start();
   },
   push(updates, seq) {
     need().push(

@@ -52,7 +52,8 @@ export async function openTab(opts: Partial<OpenOptions> & { name: string }): Pr
     });
   };
   const result = await engine.open();
-  Y.applyUpdate(doc, new Uint8Array(result.state), REMOTE);
+  engine.start();
+  for (const p of result.parts) Y.applyUpdate(doc, p, REMOTE);
   wire();
   tab.engine = engine;
   tab.close = async () => {
