@@ -8,6 +8,9 @@
 //   key; nested: N field sets on objects three levels deep. One operation = one transaction
 //   on both sides (tinysync: a mutation outside transact(); raw: an automatic Y transaction).
 // - B3.3 also with an undo history on both sides (raw Y.UndoManager vs `undo: true`).
+// - B1.4: N single pushes of small objects inside ONE transaction (raw: one doc.transact with
+//   N `push` calls). Yjs walks the transaction's not-yet-merged items on every push, so the
+//   raw loop is quadratic; the binding gathers the pushes into one insert.
 // - B4: the automerge-paper editing trace (259,778 patches), each patch one transaction:
 //   as splices of a tracked array of characters vs raw Y.Array (with plain-array splicing and
 //   the tracked array without a binding in the same run, to show where the time goes), and
@@ -18,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { track } from 'tinysync';
+import { track, transact } from 'tinysync';
 import { bind, text, type TrackedText } from 'tinysync/crdt';
 import { report, type BenchRow } from './harness.js';
 
@@ -131,6 +134,36 @@ describe('crdt benchmarks', () => {
           },
         },
       }),
+    );
+    collect(
+      await measure(
+        'B1.4 push N objects in one transaction',
+        {
+          [RAW]: {
+            setup: () => {
+              const { doc, type } = rawDoc('list', new Y.Array<Y.Map<number>>());
+              return {
+                doc,
+                run: () =>
+                  doc.transact(() => {
+                    for (let i = 0; i < N; i++) {
+                      const item = new Y.Map<number>();
+                      item.set('id', i);
+                      type.push([item]);
+                    }
+                  }),
+              };
+            },
+          },
+          [TS]: {
+            setup: () => {
+              const { doc, state, done } = tracked({ list: [] as { id: number }[] });
+              return { doc, done, run: () => transact(state, () => { for (let i = 0; i < N; i++) state.list.push({ id: i }); }) };
+            },
+          },
+        },
+        3,
+      ),
     );
     const full = () => Array.from({ length: N }, (_, i) => i);
     collect(

@@ -5,6 +5,7 @@
 // and both sides' later edits (made under their own client ids) land in the same containers.
 import * as Y from 'yjs';
 import { escapeKey, fromY, linkTree, setElement, setKey, TAG, toY, unescapeKey, type Registry, type YType } from './convert.js';
+import { spliceChunked } from './chunked.js';
 import { isText } from './text.js';
 
 /** True when the root type has ever held anything (deleted items count: that is data too). */
@@ -66,7 +67,7 @@ export function writeInitial(doc: Y.Doc, root: YType, raw: object, name: string,
 export function loadInto(proxy: object, raw: object, root: YType, reg: Registry): void {
   if (Array.isArray(proxy)) {
     const items = (root as Y.Array<unknown>).toArray();
-    proxy.splice(0, proxy.length, ...items.map(fromY));
+    spliceChunked(proxy, 0, proxy.length, items.map(fromY));
   } else {
     const y = root as Y.Map<unknown>;
     if (proxy instanceof Set) {

@@ -13,6 +13,7 @@
 import { toRaw, type Change } from '../core/index.js';
 import * as Y from 'yjs';
 import { escapeKey, setKey, toY, type Registry, type YType } from './convert.js';
+import { spliceChunked } from './chunked.js';
 import { BindingError } from './errors.js';
 import { reorder } from './reorder.js';
 import { TEXT_OP } from './text.js';
@@ -71,11 +72,9 @@ function convertAll(values: readonly unknown[], from: number, reg: Registry, bat
   return out;
 }
 
-/** `into.splice(at, count, ...items)` without spreading a long list onto the stack. */
 function spliceInto(into: unknown[], at: number, count: number, items: readonly unknown[]): void {
   if (at === into.length && count === 0) for (const v of items) into.push(v);
-  else if (items.length < 10_000) into.splice(at, count, ...items);
-  else into.splice(at, count, ...items.slice(0, 10_000)), spliceInto(into, at + 10_000, 0, items.slice(10_000));
+  else spliceChunked(into, at, count, items);
 }
 
 /**

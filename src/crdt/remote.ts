@@ -3,6 +3,7 @@
 // one splice per edited run. Containers that did not change keep their identity.
 import { toRaw } from '../core/index.js';
 import * as Y from 'yjs';
+import { spliceChunked } from './chunked.js';
 import { fromY, linkTree, setElement, TAG, unescapeKey, type Registry, type YType } from './convert.js';
 import { isText } from './text.js';
 
@@ -25,7 +26,7 @@ function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<un
   let inserting: unknown[] = [];
   const flush = () => {
     if (deleting === 0 && inserting.length === 0) return;
-    proxy.splice(index, deleting, ...inserting.map(fromY));
+    spliceChunked(proxy, index, deleting, inserting.map(fromY));
     for (const v of inserting) if (v instanceof Y.AbstractType) fresh.add(v as YType);
     for (let k = 0; k < inserting.length; k++) linkTree(raw[index + k], inserting[k], reg);
     index += inserting.length;
@@ -39,7 +40,7 @@ function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<un
     } else if (d.delete !== undefined) {
       deleting += d.delete;
     } else if (d.insert !== undefined) {
-      inserting.push(...(d.insert as unknown[]));
+      for (const v of d.insert as unknown[]) inserting.push(v);
     }
   }
   flush();

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { snapshot, transact } from 'tinysync';
-import { connectedPair, docValue } from './replicas.js';
+import { connectedPair, docValue, replica } from './replicas.js';
 
 /** Counts the edits the binding makes on the Y.Array `y` while `fn` runs. */
 function countArrayCalls(y: Y.Array<unknown>, fn: () => void): { insert: number; push: number; delete: number; items: number } {
@@ -129,6 +129,31 @@ describe('a loop of array edits in one transaction', () => {
       expect(snapshot(a.state)).toEqual({ box: { list: [1, 2] }, other: [] });
       expect(snapshot(b.state)).toEqual(snapshot(a.state));
     } finally {
+      done();
+    }
+  });
+
+  it('150,000 items pushed in one transaction reach a peer and a fresh load (no argument-count limit)', () => {
+    const n = 150_000;
+    const [a, b, done] = connectedPair(() => ({ list: [] as number[] }));
+    const c = replica({ list: [] as number[] }, { doc: new Y.Doc() });
+    try {
+      transact(a.state, () => {
+        for (let i = 0; i < n; i++) a.state.list.push(i);
+      });
+      expect(b.state.list).toHaveLength(n);
+      expect(b.state.list[n - 1]).toBe(n - 1);
+      // A doc that already holds them wins over c's initial value when loaded.
+      c.binding.applyUpdate(Y.encodeStateAsUpdate(a.doc), 'load');
+      expect(c.state.list).toHaveLength(n);
+      const fresh = new Y.Doc();
+      Y.applyUpdate(fresh, Y.encodeStateAsUpdate(a.doc));
+      const d = replica({ list: [] as number[] }, { doc: fresh });
+      expect(d.state.list).toHaveLength(n);
+      expect(snapshot(d.state)).toEqual(snapshot(a.state));
+      d.destroy();
+    } finally {
+      c.destroy();
       done();
     }
   });

@@ -22,7 +22,7 @@ export function replica<T extends object>(initial: T, opts: { name?: string; doc
   const updates: Uint8Array[] = [];
   const stop = onBatch(state, (batch) => {
     if (process.env.DEBUG_BATCH) console.log(batch.map((c) => [c.op, c.path, JSON.stringify(c.args)]));
-    changes.push(...batch);
+    for (const c of batch) changes.push(c);
   });
   const onUpdate = (u: Uint8Array, origin: unknown) => {
     if (binding.localOrigins.has(origin)) updates.push(u);
