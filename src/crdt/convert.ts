@@ -16,9 +16,32 @@ export type YType = Y.AbstractType<any>;
 export class Registry {
   readonly toY = new WeakMap<object, YType>();
   readonly toRaw = new WeakMap<YType, object>();
+  // The last Change target looked up: a loop of edits hits the same container again and again.
+  #target: object | undefined;
+  #raw: object | undefined;
+  #y: YType | undefined;
+
   link(raw: object, y: YType): void {
     this.toY.set(raw, y);
     this.toRaw.set(y, raw);
+    this.#target = undefined;
+  }
+
+  /**
+   * The Y type of a Change's `target` (a proxy or an embedded value); `lastRaw` is then the
+   * plain container behind it.
+   */
+  lookup(target: object, unwrap: (value: object) => object): YType | undefined {
+    if (target !== this.#target) {
+      this.#target = target;
+      this.#raw = unwrap(target);
+      this.#y = this.toY.get(this.#raw);
+    }
+    return this.#y;
+  }
+
+  get lastRaw(): object {
+    return this.#raw!;
   }
 }
 

@@ -108,8 +108,8 @@ function lengthOf(y: Y.Array<unknown>, batch: BatchState | undefined): number {
 
 /** Replays one local change on the Y side. */
 function replay(change: Change, reg: Registry, batch: BatchState | undefined): void {
-  const raw = toRaw(change.target);
-  const y = reg.toY.get(raw);
+  const y = reg.lookup(change.target, toRaw);
+  const raw = reg.lastRaw;
   if (!y) {
     // A container that was inside one converted earlier in this batch, and gone from it by
     // delivery time (so never converted): its effect is already in what was written.
