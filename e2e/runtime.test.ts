@@ -260,7 +260,7 @@ describe('browser runtime: tabs', () => {
       s.data.notes.first = 'from tab 0';
       await s.synced();
     }, name);
-    for (const t of tabs) await until('every tab synced', () => t.evaluate((n) => window.tinysyncTest.store(n).status === 'synced', name));
+    for (const t of [...tabs, other]) await until('every tab synced', () => t.evaluate((n) => window.tinysyncTest.store(n).status === 'synced', name));
     // Two sockets: one for the three tabs, one for the other device.
     expect(await clients()).toBe(2);
     const leaders = await Promise.all(tabs.map((t) => t.evaluate((n) => window.tinysyncTest.store(n).client.isLeader, name)));

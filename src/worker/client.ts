@@ -10,6 +10,9 @@ import type { ClientSink, NetStatus, PeerState, SyncOptions, WorkerApi } from '.
 import { spawnSyncWorker } from './spawn.js';
 import { dropStashes, readStashes, stashKey, writeStash } from './stash.js';
 
+/** The largest stash (bytes of updates) written to localStorage when a page hides. */
+const MAX_STASH_BYTES = 1 << 20;
+
 /** Origin of the updates the client applies to the doc (they are not sent back). */
 export const REMOTE_ORIGIN = 'remote';
 /** Origin of the stored state applied when the client opens or is reset. */
@@ -138,6 +141,7 @@ export class SyncClient {
     // What earlier pages of this store stashed because it was not durable when they went away.
     const persist = opts.persist ?? true;
     const stash = persist ? readStashes(name) : { keys: [], updates: [] };
+    const online = browserOnline();
     if (stash.updates.length > 0) client.inflight.push({ seq: 0, updates: stash.updates });
     try {
       const result = await client.call(() =>
@@ -149,7 +153,7 @@ export class SyncClient {
             ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
             ...(opts.maxBackoffMs !== undefined ? { maxBackoffMs: opts.maxBackoffMs } : {}),
             ...(opts.failWrites !== undefined ? { failWrites: opts.failWrites } : {}),
-            online: browserOnline(),
+            online,
             ...(stash.updates.length > 0 ? { restore: stash.updates.map((u) => u.slice().buffer) } : {}),
           },
           Comlink.proxy(sink),
@@ -170,7 +174,7 @@ export class SyncClient {
       // task, has built on it), so the two do not compete for a core; the first call or push
       // starts it sooner.
       client.workerOpened = true;
-      setTimeout(() => client.startWorker(), 0);
+      nextTask(() => client.startWorker());
       // The worker holds them now (and this client until they are durable): the keys can go.
       dropStashes(stash.keys);
     } catch (err) {
@@ -184,8 +188,8 @@ export class SyncClient {
     g.addEventListener?.('visibilitychange', client.onVisibility);
     g.addEventListener?.('online', client.onBrowserOnline);
     g.addEventListener?.('offline', client.onBrowserOnline);
-    // The state may have changed while the worker was opening.
-    if (!browserOnline()) client.onBrowserOnline();
+    // The browser may have gone offline or online while the worker was opening.
+    if (browserOnline() !== online) client.onBrowserOnline();
     return client;
   }
 
@@ -347,7 +351,10 @@ export class SyncClient {
   private stash(): void {
     if (!(this.opts.persist ?? true)) return;
     const updates = this.inflight.flatMap((e) => e.updates).concat(this.pending);
-    if (updates.length > 0) this.stashed = writeStash(this.stashKey, mergeMany(updates));
+    let bytes = 0;
+    for (const u of updates) bytes += u.length;
+    // Past the cap, encoding would hold up the page and overflow localStorage's few MB anyway.
+    if (updates.length > 0 && bytes <= MAX_STASH_BYTES) this.stashed = writeStash(this.stashKey, mergeMany(updates));
     else if (this.stashed) this.stashed = writeStash(this.stashKey, null);
   }
 
@@ -494,6 +501,20 @@ export class SyncClient {
     set.add(cb);
     return () => set.delete(cb);
   }
+}
+
+/** Runs `fn` in a task of its own soon (a message, which background tabs do not throttle as they do timers). */
+function nextTask(fn: () => void): void {
+  if (typeof MessageChannel === 'undefined') {
+    setTimeout(fn, 0);
+    return;
+  }
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    fn();
+  };
+  channel.port2.postMessage(null);
 }
 
 /** `navigator.onLine` where there is one (true elsewhere). */

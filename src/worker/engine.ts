@@ -84,9 +84,9 @@ export class Engine {
   }
 
   /**
-   * Reads the log and returns what it holds, without applying it here yet: the main thread
-   * applies its copy while this worker applies its own in `start()` (a cold load of a big store
-   * is mostly applying the state; doing both at once halves it).
+   * Reads the log and returns what it holds, without applying it here yet: a cold load of a big
+   * store is mostly applying the state, so the main thread applies its copy first and this
+   * worker its own afterwards, in `start()`, off the path to readable data.
    */
   async open(): Promise<EngineOpenResult> {
     if (this.opts.persist) {

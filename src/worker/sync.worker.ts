@@ -10,6 +10,13 @@ function need(): Engine {
   return engine;
 }
 
+/** The engine, started: the main thread defers `start()`, but any call must find it done. */
+function ready(): Engine {
+  const e = need();
+  e.start();
+  return e;
+}
+
 /** Wraps the main thread's sink proxy so updates are transferred, not copied. */
 function transferringSink(remote: Comlink.Remote<ClientSink>): ClientSink {
   const ignore = () => {};
@@ -36,30 +43,30 @@ const api: WorkerApi = {
     need().start();
   },
   push(updates, seq) {
-    need().push(
+    ready().push(
       updates.map((b) => new Uint8Array(b)),
       seq,
     );
   },
-  flushed: () => need().flushed(),
-  synced: () => need().synced(),
+  flushed: () => ready().flushed(),
+  synced: () => ready().synced(),
   async lockAcquire(name, mainSv) {
-    const { ticket, update } = await need().lockAcquire(name, new Uint8Array(mainSv));
+    const { ticket, update } = await ready().lockAcquire(name, new Uint8Array(mainSv));
     const buffer = update.slice().buffer;
     return Comlink.transfer({ ticket, update: buffer }, [buffer]);
   },
-  lockRelease: (ticket) => need().lockRelease(ticket),
+  lockRelease: (ticket) => ready().lockRelease(ticket),
   async repair(): Promise<RepairInfo> {
-    const r = await need().repair();
+    const r = await ready().repair();
     const dropped = r.update.slice().buffer;
     const state = r.state.slice().buffer;
     return Comlink.transfer({ dropped, inserts: r.inserts, deletes: r.deletes, state }, [dropped, state]);
   },
   presence(state) {
-    need().setPresence(state);
+    ready().setPresence(state);
   },
   setOnline(online, source) {
-    need().setOnline(online, source);
+    ready().setOnline(online, source);
   },
   ping: () => Date.now(),
   async close() {
