@@ -12,8 +12,9 @@
 //   N `push` calls). Yjs walks the transaction's not-yet-merged items on every push, so the
 //   raw loop is quadratic; the binding gathers the pushes into one insert.
 // - B4: the automerge-paper editing trace (259,778 patches), each patch one transaction:
-//   as splices of a tracked array of characters vs raw Y.Array (with plain-array splicing and
-//   the tracked array without a binding in the same run, to show where the time goes), and
+//   as splices of a tracked array of characters vs raw Y.Array (with plain-array splicing, the
+//   tracked array without a binding, and with a no-op batch listener in its place, in the same
+//   run, to show where the time goes), and
 //   through a text() field vs raw Y.Text. The final content must equal the trace's endContent.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { track, transact } from 'tinysync';
+import { onBatch, track, transact } from 'tinysync';
 import { bind, text, type TrackedText } from 'tinysync/crdt';
 import { report, type BenchRow } from './harness.js';
 
@@ -53,8 +54,10 @@ interface Subject {
 async function measure(kase: string, subjects: Record<string, Subject>, rounds = ROUNDS): Promise<{ time: BenchRow[]; size: BenchRow[] }> {
   const times: Record<string, number[]> = {};
   const sizes: Record<string, number> = {};
+  const entries = Object.entries(subjects);
   for (let r = 0; r < rounds; r++) {
-    for (const [name, subject] of Object.entries(subjects)) {
+    // Rotate who goes first: a run also pays for collecting the garbage of the run before it.
+    for (const [name, subject] of [...entries.slice(r % entries.length), ...entries.slice(0, r % entries.length)]) {
       const { run, doc, done } = subject.setup();
       const before = process.cpuUsage();
       run();
@@ -68,7 +71,7 @@ async function measure(kase: string, subjects: Record<string, Subject>, rounds =
   return {
     time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms CPU', better: 'lower' as const })),
     size: Object.entries(sizes)
-      .filter(([subject]) => !subject.includes('no binding') && !subject.startsWith('plain'))
+      .filter(([subject]) => !subject.includes('no binding') && !subject.includes('no-op') && !subject.startsWith('plain'))
       .map(([subject, value]) => ({ case: kase, subject, value, unit: 'bytes', better: 'lower' as const })),
   };
 }
@@ -295,6 +298,14 @@ describe('crdt benchmarks', () => {
                 expect(state.chars.join('')).toBe(trace.endContent);
               },
             };
+          },
+        },
+        // The core's cost of building and delivering each Change, without the binding's work.
+        'tinysync, no-op batch listener': {
+          setup: () => {
+            const state = track({ chars: [] as string[] });
+            onBatch(state, () => {});
+            return { doc: new Y.Doc(), run: () => { for (const [pos, del, ins] of patches) state.chars.splice(pos, del, ...ins); } };
           },
         },
         'tinysync, no binding': {
