@@ -8,7 +8,7 @@ import { ClosedError, WorkerError, toError } from './errors.js';
 import { mergeMany } from './merge.js';
 import type { ClientSink, NetStatus, PeerState, SyncOptions, WorkerApi } from './protocol.js';
 import { spawnSyncWorker } from './spawn.js';
-import { dropStashes, readStashes, stashKey, writeStash } from './stash.js';
+import { readStashes, stashKey, writeStash } from './stash.js';
 
 /** The largest stash (bytes of updates) written to localStorage when a page hides. */
 const MAX_STASH_BYTES = 1 << 20;
@@ -140,7 +140,7 @@ export class SyncClient {
     };
     // What earlier pages of this store stashed because it was not durable when they went away.
     const persist = opts.persist ?? true;
-    const stash = persist ? readStashes(name) : { keys: [], updates: [] };
+    const stash = persist ? readStashes(name) : { updates: [], drop: () => {} };
     const online = browserOnline();
     if (stash.updates.length > 0) client.inflight.push({ seq: 0, updates: stash.updates });
     try {
@@ -161,13 +161,8 @@ export class SyncClient {
       );
       doc.transact(() => {
         for (const p of result.parts) Y.applyUpdate(doc, new Uint8Array(p), LOAD_ORIGIN);
-        for (const u of stash.updates) {
-          try {
-            Y.applyUpdate(doc, u, LOAD_ORIGIN);
-          } catch {
-            // a damaged stash entry: the worker reports it (it checks each one)
-          }
-        }
+        // A damaged stash entry would throw: the worker checks each one and reports it.
+        for (const u of stash.updates) ignoreErrors(() => Y.applyUpdate(doc, u, LOAD_ORIGIN));
       }, LOAD_ORIGIN);
       client.status = result.status;
       // The worker applies its own copy after this thread has loaded (and the caller, in this
@@ -176,7 +171,7 @@ export class SyncClient {
       client.workerOpened = true;
       nextTask(() => client.startWorker());
       // The worker holds them now (and this client until they are durable): the keys can go.
-      dropStashes(stash.keys);
+      stash.drop();
     } catch (err) {
       client.shutdown();
       throw err;
@@ -505,16 +500,20 @@ export class SyncClient {
 
 /** Runs `fn` in a task of its own soon (a message, which background tabs do not throttle as they do timers). */
 function nextTask(fn: () => void): void {
-  if (typeof MessageChannel === 'undefined') {
-    setTimeout(fn, 0);
-    return;
-  }
   const channel = new MessageChannel();
   channel.port1.onmessage = () => {
     channel.port1.close();
     fn();
   };
   channel.port2.postMessage(null);
+}
+
+function ignoreErrors(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // see the caller
+  }
 }
 
 /** `navigator.onLine` where there is one (true elsewhere). */

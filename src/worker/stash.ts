@@ -12,72 +12,43 @@ export function stashKey(name: string, tab: string): string {
   return `${PREFIX}${encodeURIComponent(name)}:${tab}`;
 }
 
-function storage(): Storage | null {
-  try {
-    return (globalThis as { localStorage?: Storage }).localStorage ?? null;
-  } catch {
-    return null; // e.g. an opaque origin, where touching localStorage throws
-  }
-}
-
 /**
- * Writes `update` under `key`, or removes the key when `update` is null. Best effort: a full or
- * unavailable localStorage only loses this safety net. Returns whether the stash now holds it.
+ * Runs `fn` on localStorage; best effort: where it is missing, throws (an opaque origin) or is
+ * full, the safety net is lost, nothing else. Returns `fn`'s result, or `fallback`.
  */
-export function writeStash(key: string, update: Uint8Array | null): boolean {
-  const ls = storage();
-  if (!ls) return false;
+function withStorage<R>(fallback: R, fn: (ls: Storage) => R): R {
   try {
-    if (update) ls.setItem(key, toBase64(update));
-    else ls.removeItem(key);
-    return update !== null;
+    return fn(localStorage);
   } catch {
-    return false;
+    return fallback;
   }
 }
 
-/** Every tab's stash of store `name`: the keys and their updates (unreadable entries skipped). */
-export function readStashes(name: string): { keys: string[]; updates: Uint8Array[] } {
-  const ls = storage();
+/** Writes `update` under `key`, or removes the key (null). Returns whether the stash holds it. */
+export function writeStash(key: string, update: Uint8Array | null): boolean {
+  return withStorage(false, (ls) => {
+    if (!update) {
+      ls.removeItem(key);
+      return false;
+    }
+    // One char per byte (Latin-1): Chromium keeps such strings at a byte per char.
+    let s = '';
+    for (let i = 0; i < update.length; i += 0x8000) s += String.fromCharCode(...update.subarray(i, i + 0x8000));
+    ls.setItem(key, s);
+    return true;
+  });
+}
+
+/** Takes every tab's stash of store `name`: their updates, and removes the keys (`drop()`). */
+export function readStashes(name: string): { updates: Uint8Array[]; drop: () => void } {
+  const prefix = stashKey(name, '');
   const keys: string[] = [];
-  const updates: Uint8Array[] = [];
-  if (!ls) return { keys, updates };
-  const prefix = `${PREFIX}${encodeURIComponent(name)}:`;
-  try {
+  const updates = withStorage<Uint8Array[]>([], (ls) => {
     for (let i = 0; i < ls.length; i++) {
       const key = ls.key(i);
       if (key?.startsWith(prefix)) keys.push(key);
     }
-    for (const key of keys) {
-      const value = ls.getItem(key);
-      if (!value) continue;
-      try {
-        updates.push(fromBase64(value));
-      } catch {
-        // not ours, or truncated: nothing to restore from it
-      }
-    }
-  } catch {
-    // localStorage went away meanwhile
-  }
-  return { keys, updates };
-}
-
-/** Removes stash keys (after their updates were handed to the worker). */
-export function dropStashes(keys: string[]): void {
-  for (const key of keys) writeStash(key, null);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  // Chunks keep String.fromCharCode's argument list small.
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
+    return keys.map((key) => Uint8Array.from(ls.getItem(key) ?? '', (c) => c.charCodeAt(0)));
+  });
+  return { updates: updates.filter((u) => u.length > 0), drop: () => keys.forEach((k) => writeStash(k, null)) };
 }
