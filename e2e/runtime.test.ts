@@ -410,8 +410,7 @@ describe('browser runtime: server', () => {
     expect((await data(writer, name)).notes).toEqual({});
   });
 
-  // BUG: TinysyncError sets `this.name = new.target.name`, which a minifier mangles ('Nt' instead of 'ClosedError').
-  it.skip('typed errors keep their class name in a production (minified) build', async () => {
+  it('typed errors keep their class name in a production (minified) build', async () => {
     const name = storeName('names');
     const page = await tab(await device());
     await open(page, name);
