@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { Registry, type YType } from './convert.js';
 import { BindingError, UpdateError } from './errors.js';
 import { holdsData, loadInto, writeInitial } from './initial.js';
-import { LocalReplay } from './local.js';
+import { localReplay } from './local.js';
 import { applyEvents } from './remote.js';
 
 /** Options of `bind`. */
@@ -109,12 +109,12 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     return undoManager;
   };
 
-  const local = new LocalReplay(doc, reg, origin);
+  const replayLocal = localReplay(doc, reg, origin);
   const stopBatch = onBatch(tracked, (changes) => {
     // The first batch after applying doc events is that application itself (an undo's
     // changes are 'local' too); anything later, e.g. a subscriber reacting to it, is new.
     if (applying) applying = false;
-    else local.apply(changes);
+    else replayLocal(changes);
   });
 
   // Yjs hands deep observers the events of types that still exist, parents first, with

@@ -188,42 +188,30 @@ function replay(change: Change, reg: Registry, batch: BatchState | undefined): v
   throw new BindingError(`cannot replay ${op} on this container`, change.path);
 }
 
+const isLocal = (c: Change): boolean => c.origin === 'local';
+const NONE: readonly Change[] = [];
+
 /**
- * Replays committed batches of a tree's changes on its doc: each batch becomes one Y
- * transaction (one update) with the binding's origin; changes that did not originate here
- * (remote patches, loads) are skipped. One instance per binding, so that the per-batch path
- * allocates no closure.
+ * The replayer of a binding: a function that applies one committed batch of the tree's
+ * changes to the doc as one Y transaction (one update) with the binding's origin, skipping
+ * changes that did not originate here (remote patches, loads). Made once per binding, so that
+ * the per-batch path allocates no closure.
  */
-export class LocalReplay {
-  #changes: readonly Change[] = [];
-  readonly #doc: Y.Doc;
-  readonly #reg: Registry;
-  readonly #origin: unknown;
-
-  constructor(doc: Y.Doc, reg: Registry, origin: unknown) {
-    this.#doc = doc;
-    this.#reg = reg;
-    this.#origin = origin;
-  }
-
-  readonly #one = (): void => replay(this.#changes[0]!, this.#reg, undefined);
-
-  readonly #many = (): void => {
+export function localReplay(doc: Y.Doc, reg: Registry, origin: unknown): (changes: readonly Change[]) => void {
+  let current = NONE;
+  const one = (): void => replay(current[0]!, reg, undefined);
+  const many = (): void => {
     const batch = new BatchState();
-    for (const c of this.#changes) if (c.origin === 'local') replay(c, this.#reg, batch);
+    for (const c of current) if (c.origin === 'local') replay(c, reg, batch);
     batch.flush();
   };
-
-  /** Applies one committed batch to the doc. */
-  apply(changes: readonly Change[]): void {
-    let local = 0;
-    for (const c of changes) if (c.origin === 'local') local++;
-    if (local === 0) return;
-    this.#changes = changes;
+  return (changes) => {
+    if (changes.length === 1 ? changes[0]!.origin !== 'local' : !changes.some(isLocal)) return;
+    current = changes;
     try {
-      this.#doc.transact(changes.length === 1 ? this.#one : this.#many, this.#origin);
+      doc.transact(changes.length === 1 ? one : many, origin);
     } finally {
-      this.#changes = [];
+      current = NONE;
     }
-  }
+  };
 }
