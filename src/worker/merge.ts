@@ -38,13 +38,15 @@ export function mergeMany(updates: Uint8Array[]): Uint8Array {
 /**
  * The state held by `parts` (a whole log: snapshot first, then entries) as one compact update:
  * unlike a plain merge, the content of deleted items is dropped (applied to a scratch doc,
- * which garbage-collects it). The parts are merged first, so the doc sees one update whatever
- * order they come in.
+ * which garbage-collects it). The first part (the snapshot, often most of the bytes) is applied
+ * as it is; the entries are merged first, so the doc sees them as one update whatever order
+ * they come in (a long run of pending updates would make the applies quadratic).
  */
 export function compactState(parts: Uint8Array[]): Uint8Array {
   const doc = new Y.Doc();
   try {
-    Y.applyUpdate(doc, mergeMany(parts));
+    if (parts.length > 0) Y.applyUpdate(doc, parts[0]!);
+    if (parts.length > 1) Y.applyUpdate(doc, mergeMany(parts.slice(1)));
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
