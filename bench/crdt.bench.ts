@@ -165,7 +165,7 @@ describe('crdt benchmarks', () => {
             },
           },
         },
-        3,
+        5,
       ),
     );
     const full = () => Array.from({ length: N }, (_, i) => i);
