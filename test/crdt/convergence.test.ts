@@ -141,6 +141,24 @@ function mutate(state: Root, pick: number, op: number, arg: number): void {
   }
 }
 
+// Array ops (codes of mutate) for bursts: mostly appends, with edits that join or end a run.
+const BURST = [0, 0, 5, 12, 1, 0, 4, 3, 0, 7, 2, 0, 6, 8];
+
+/**
+ * Several edits of one array in one transaction: touching inserts are gathered into one Yjs
+ * insert by the binding, other edits force the gathered run out first.
+ */
+function burst(state: Root, pick: number, op: number, arg: number): void {
+  const arrays = containers(state).filter((c) => c.kind === 'array');
+  const target = arrays[pick % Math.max(arrays.length, 1)]?.ref;
+  if (!target) return;
+  for (let i = 0; i < 8; i++) {
+    const at = containers(state).findIndex((c) => c.ref === target);
+    if (at < 0) return; // replaced by an earlier edit of this burst
+    mutate(state, at, BURST[(op + i) % BURST.length]!, arg * (i + 1) + i);
+  }
+}
+
 type Command = [kind: number, who: number, pick: number, op: number, arg: number];
 
 class Network {
@@ -231,10 +249,12 @@ export function run(commands: Command[], clientIds: readonly number[] = [1, 2, 3
         if (op % 3 === 0) r.binding.undo();
         else if (op % 3 === 1) r.binding.redo();
         else net.deliver(net.pending.length - 1);
-      } else {
+      } else if (op % 2) {
         transact(r.state, () => {
           for (let i = 0; i < 3; i++) mutate(r.state, pick + i, op + i, arg * (i + 1));
         });
+      } else {
+        transact(r.state, () => burst(r.state, pick, op, arg));
       }
       // Locally, the doc always mirrors the tree.
       expect(docValue(r.doc)).toEqual(snapshot(r.state));
