@@ -5,7 +5,7 @@ import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
-import { currentOrigin, emit, notify, recording } from './transact.js';
+import { currentOrigin, deliverNow, emit, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
@@ -95,11 +95,13 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   // With path subscribers only, a change that reaches none of them is not even built.
   const subs: Subscriber[] = [];
   if (onlyPaths && (root.trie.match(path, op, span, subs), subs.length === 0)) return;
-  const change: Change = { root: root.proxy, path, op, args, target: hooksOf(raw) ? raw : wrap(raw), previous, origin: currentOrigin() };
+  const change: Change = { root: root.proxy, path, op, args, target: existingProxy(raw) ?? (hooksOf(raw) ? raw : wrap(raw)), previous, origin: currentOrigin() };
   if (root.name !== undefined) change.name = root.name;
-  if (span) spans.set(change, span);
+  // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
+  if (span && !root.trie.empty) spans.set(change, span);
   if (onlyPaths) notify(subs, change);
-  else emit({ raw, op, args, previous, span, at, change, root });
+  else if (logging) emit({ raw, op, args, previous, span, at, change, root });
+  else deliverNow(root, change);
 }
 
 /** The path of `key` in `raw`, for error messages. */
@@ -120,7 +122,8 @@ function sameValue(old: unknown, value: unknown): boolean {
 /** Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. */
 function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span): void {
   const placements: Placements | undefined = typeof value === 'object' && value !== null ? [] : undefined;
-  const stored = adopt(value, where(raw, key), toRaw, placements);
+  // Primitives need no copy, nor a closure for the error path.
+  const stored = placements || !isPrimitiveValue(value) ? adopt(value, where(raw, key), toRaw, placements) : value;
   if (raw instanceof Map) raw.set(key, stored);
   else writeKey(raw as Record<PathKey, unknown>, key as string, stored);
   detach(old);
@@ -237,8 +240,12 @@ function relative(value: unknown, length: number, fallback: number): number {
   return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
 }
 
+const nothingToPlace = (): void => {};
+
 /** Adopts items bound for `at`, `at + 1`, ...; `placed` then gives embedded values their places. */
 function adoptAll(raw: unknown[], items: unknown[], at: number): { stored: unknown[]; placed: () => void } {
+  // The common case, primitives only: `items` is always the caller's own fresh array.
+  if (items.every(isPrimitiveValue)) return { stored: items, placed: nothingToPlace };
   const placements: Placements = [];
   const stored = items.map((item, i) => adopt(item, where(raw, at + i), toRaw, placements));
   const placed = () => {

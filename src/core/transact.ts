@@ -66,6 +66,7 @@ export function reached(root: Root, change: Change): Subscriber[] {
  */
 function deliver(root: Root, changes: Change[], errors: unknown[] = []): unknown[] {
   call(root.listeners, changes, errors);
+  if (!root.onChange && root.trie.empty) return errors;
   for (const change of changes) {
     if (root.onChange) call([root.onChange], change, errors);
     call(reached(root, change), change, errors);
@@ -134,8 +135,8 @@ function commit(entries: Entry[]): void {
   raise(errors, [...batches.values()][0] ?? []);
 }
 
-/** Delivers a single change made outside any transaction (see emit). */
-function deliverNow(root: Root, change: Change): void {
+/** Delivers a single change made outside any transaction. */
+export function deliverNow(root: Root, change: Change): void {
   raise(deliver(root, [change]), [change]);
 }
 
