@@ -16,6 +16,9 @@ const alias = [
   ['tinysync/solid', 'src/solid/index.ts'],
   ['tinysync/server', 'src/server/index.ts'],
   ['tinysync', 'src/index.ts'],
+  // vite-plugin-solid adds the `browser` resolve condition, which gives `ws` its browser stub
+  // ("ws does not work in the browser"); Node code gets the real one.
+  ['ws', 'node_modules/ws/wrapper.mjs'],
 ].map(([find, file]) => ({ find: new RegExp(`^${find}$`), replacement: new URL(`./${file}`, import.meta.url).pathname }));
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -11,12 +11,10 @@
 // - cold load of a store of 100,000 items (objects of 3 fields): a fresh page, from the call to
 //   data readable (tinysync: createStore resolved, the tracked tree built; y-indexeddb:
 //   whenSynced, and also + toJSON() for plain data as tinysync gives), median of 3.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { cleanupRuntime, launchProfile, openPage, startServer, storeName, type InProcessServer } from '../e2e/runtime-harness.js';
 import { percentiles, report, type BenchRow } from './harness.js';
-
-vi.mock('ws', () => import('../e2e/node-ws.js'));
 
 const OURS = 'tinysync';
 const PEER = 'y-indexeddb + y-websocket';

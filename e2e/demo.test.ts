@@ -1,11 +1,9 @@
 // The demo dashboard end to end: real tinysync server serving demo/dist, Debian Chromium,
 // two devices (each its own profile) and a second tab, driven through the UI.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { boardName, boardText, cleanup, launchDevice, openDemo, startDemoServer, until, waitReady } from './harness.js';
 
-// The server needs the Node build of ws (see node-ws.ts).
-vi.mock('ws', () => import('./node-ws.js'));
 
 const ALICE = { name: 'Alice', color: '#e11d48' };
 const BOB = { name: 'Bob', color: '#2563eb' };

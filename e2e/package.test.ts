@@ -9,11 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupRuntime, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
 
-// The server runs in this process and needs the Node build of ws (see node-ws.ts).
-vi.mock('ws', () => import('./node-ws.js'));
 
 const APP_MAIN = `import { createStore } from 'tinysync/browser';
 

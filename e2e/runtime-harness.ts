@@ -2,8 +2,6 @@
 // benchmarks: the fixture pages of e2e/fixtures built by Vite, a real tinysync server serving
 // them (in this process, or as a `node dist/cli.js serve` child that can be SIGKILLed), tokens,
 // Chromium profiles ("devices"), and pages that are ready to drive.
-// Test files that start a server in-process need the Node build of ws:
-//   vi.mock('ws', () => import('./node-ws.js'));
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

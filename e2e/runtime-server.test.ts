@@ -1,12 +1,10 @@
 // The browser runtime when its server dies: `node dist/cli.js serve` in a child process is
 // SIGKILLed (no shutdown, no goodbye) in the middle of a session and started again on the same
 // port and data folder. Clients reconnect by themselves and nothing is lost.
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cleanupRuntime, launchProfile, openPage, startCliServer, storeName, until } from './runtime-harness.js';
 
-// The harness imports tinysync/server (tokens); keep ws on its Node build (see node-ws.ts).
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanupRuntime);
 

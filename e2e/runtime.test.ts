@@ -2,13 +2,11 @@
 // e2e/fixtures/app (built by Vite, using only the public names) in Debian's Chromium, each
 // device its own profile, against a real tinysync server on 127.0.0.1 (with a secret: every
 // client holds a signed token). The pages are driven through `window.tinysyncTest`.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { OpenOpts } from './fixtures/api.js';
 import { cleanupRuntime, launchProfile, openPage, startServer, storeName, until, type InProcessServer } from './runtime-harness.js';
 
-// The server runs in this process and needs the Node build of ws (see node-ws.ts).
-vi.mock('ws', () => import('./node-ws.js'));
 
 let server: InProcessServer;
 let writeToken: string;

@@ -4,10 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { cleanup, launchDevice, openDemo, startDemoServer, until } from './harness.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 afterEach(cleanup);
 
 const target = fileURLToPath(new URL('../docs/demo.png', import.meta.url));

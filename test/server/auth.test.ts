@@ -1,11 +1,10 @@
 // Tokens at the upgrade and on /docs: who gets in, who may write, what a refusal looks like.
 import { SignJWT } from 'jose';
 import { createToken, CloseCode } from 'tinysync/server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer, synced, waitFor, type Client } from './helpers.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanup);
 

@@ -2,11 +2,10 @@
 // stored logs, connection caps, failing storage. Each hurts only the connection that caused it.
 import * as encoding from 'lib0/encoding';
 import { CloseCode, SqlitePersistence, type Persistence } from 'tinysync/server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { attempt, cleanup, closed, connectClient, pollUntil, startServer, synced, tempDir, waitFor } from './helpers.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanup);
 

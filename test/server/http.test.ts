@@ -3,11 +3,10 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { docToJSON } from 'tinysync/server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup, connectClient, pollUntil, startServer, synced, tempDir } from './helpers.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanup);
 

@@ -5,11 +5,10 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloseCode } from 'tinysync/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './build-fixture.js';
 import { cleanup, connectClient, startServer, synced, tempDir, waitFor } from './helpers.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanup);
 

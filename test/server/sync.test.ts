@@ -1,11 +1,10 @@
 // Convergence, isolation, awareness, unload/reload and compaction through real sockets.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup, connectClient, startServer, synced, waitFor } from './helpers.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 afterEach(cleanup);
 

@@ -1,7 +1,7 @@
 // Runs the worker engine in-process with a "main thread" Y.Doc wired to it the way the
 // SyncClient does, minus comlink: local updates are pushed, incoming ones applied as remote.
 import * as Y from 'yjs';
-import { WebSocket } from './node-ws.js';
+import { WebSocket } from 'ws';
 import { Engine } from '../../src/worker/engine.js';
 import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, PeerState } from '../../src/worker/protocol.js';
 import { MemoryLocks } from './memory-locks.js';

@@ -3,12 +3,11 @@ import 'fake-indexeddb/auto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createSyncServer, createToken, type SyncServer } from 'tinysync/server';
 import { openTab, until, type FakeTab } from './harness.js';
 
-vi.mock('ws', () => import('./node-ws.js'));
 
 const secret = 'worker-tests-secret-0123456789abcdef-0123456789';
 let seq = 0;

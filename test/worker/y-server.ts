@@ -4,7 +4,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
-import { WebSocketServer } from './node-ws.js';
+import { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { docs, getYDoc, setupWSConnection } from '@y/websocket-server/utils';
 
