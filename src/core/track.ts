@@ -5,7 +5,7 @@ import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
-import { currentOrigin, deliverNow, emit, notify, recording } from './transact.js';
+import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
@@ -87,7 +87,7 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   const onlyPaths = !logging && !root?.onChange && root?.listeners.size === 0;
   if (!root || (onlyPaths && root.trie.empty)) {
     // Removed from its tree: nothing to tell, but a transaction must still be able to undo it.
-    if (logging) emit({ raw, op, args, previous, span, at, change: undefined, root: undefined });
+    if (logging) keep({ raw, op, args, previous, span, at, change: undefined, root: undefined });
     return;
   }
   const path = locate(raw)!.path;
@@ -100,7 +100,7 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
   if (span && !root.trie.empty) spans.set(change, span);
   if (onlyPaths) notify(subs, change);
-  else if (logging) emit({ raw, op, args, previous, span, at, change, root });
+  else if (logging) keep({ raw, op, args, previous, span, at, change, root });
   else deliverNow(root, change);
 }
 

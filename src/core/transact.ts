@@ -35,10 +35,9 @@ export function currentOrigin(): Origin {
   return origin;
 }
 
-/** Takes a mutation that has been applied: delivers it now, or keeps it for the transaction. */
-export function emit(entry: Entry): void {
-  if (log) log.push(entry);
-  else if (entry.change && entry.root) deliverNow(entry.root, entry.change);
+/** Keeps a mutation made inside a transaction, for delivery at the end or for a rollback. */
+export function keep(entry: Entry): void {
+  log?.push(entry);
 }
 
 /** Calls each subscriber; one that throws does not stop the others. */

@@ -36,9 +36,6 @@ export function toRaw<T extends object>(value: T): T {
   return (proxyToRaw.get(value) as T | undefined) ?? value;
 }
 
-export function isProxy(value: object): boolean {
-  return proxyToRaw.has(value);
-}
 
 /** The proxy of a raw container, created on first use with the given handler. */
 export function proxyFor(raw: object, handler: ProxyHandler<object>): object {
