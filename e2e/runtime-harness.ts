@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { boardName, until, waitReady } from './harness.js';
+
+export { until };
 import { createSyncServer, createToken, type SyncServer } from 'tinysync/server';
 import { chromiumArgs } from '../scripts/chromium.mjs';
 
@@ -258,27 +261,9 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   const page = await context.newPage();
   page.on('pageerror', (err) => console.warn('page error:', err.message));
   await page.goto(url);
-  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', undefined, { timeout: 30_000 });
+  await waitReady(page);
   return page;
 }
 
-/** Polls `check` until it returns something other than false/undefined; throws at the deadline. */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== false && value !== undefined) return value as Exclude<T, false | undefined>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A unique store name per test, so that tests never see each other's data. */
-export function storeName(prefix: string): string {
-  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
-}
+export const storeName = boardName;

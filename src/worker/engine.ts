@@ -264,6 +264,11 @@ export class Engine {
     return this.leader;
   }
 
+  /** Whether the server refused this store's token, so that no reconnect will be attempted. */
+  get refused(): boolean {
+    return this.network?.refusedForGood ?? false;
+  }
+
   /** Flushes (best effort, see `UpdateLog.close`) and closes; returns the last push seq known durable, or -1. */
   async close(): Promise<number> {
     if (this.closed) return -1;

@@ -150,6 +150,11 @@ export class Network {
     return coverStateVector(this.acked, sv);
   }
 
+  /** True once the server refused us: the socket is off for good (y-websocket's `shouldConnect`). */
+  get refusedForGood(): boolean {
+    return this.refused && !this.provider.shouldConnect;
+  }
+
   /** The state vector the server is known to hold. */
   get ackedStateVector(): Map<number, number> {
     return new Map(this.acked);

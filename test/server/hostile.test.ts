@@ -66,6 +66,17 @@ async function storedLog(persistence: Persistence, doc: string): Promise<string>
   return updates.map((u) => Buffer.from(u).toString('base64')).join(',');
 }
 
+/** Two updates of one doc, the second depending on the first (its history). */
+function twoUpdates(): Uint8Array[] {
+  const source = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  source.on('update', (u: Uint8Array) => updates.push(u));
+  source.getMap('m').set('a', 1);
+  source.getMap('m').set('b', 2);
+  source.destroy();
+  return updates;
+}
+
 describe('sync server: hostile input', () => {
   it('survives 2,000 random or truncated frames: document, stored log and other clients untouched', async () => {
     const { server, http } = await startServer();
@@ -118,12 +129,7 @@ describe('sync server: hostile input', () => {
     const { server, http } = await startServer();
     const watcher = connectClient(server.url, 'gaps');
     await synced(watcher);
-    const source = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    source.on('update', (u: Uint8Array) => updates.push(u));
-    source.getMap('m').set('a', 1);
-    source.getMap('m').set('b', 2);
-    source.destroy();
+    const updates = twoUpdates();
     const r = await attempt(`${server.url}/gaps`);
     if (r.refused) throw new Error('refused');
     r.ws.send(message(0, 2, updates[1]!)); // depends on updates[0], which the server lacks
@@ -215,12 +221,7 @@ describe('sync server: hostile input', () => {
   it('does not serve a stored log whose updates lack their history (compaction would drop them)', async () => {
     const dataDir = tempDir();
     const seed = new SqlitePersistence(dataDir);
-    const source = new Y.Doc();
-    const updates: Uint8Array[] = [];
-    source.on('update', (u: Uint8Array) => updates.push(u));
-    source.getMap('m').set('a', 1);
-    source.getMap('m').set('b', 2);
-    source.destroy();
+    const updates = twoUpdates();
     seed.append('gapped', updates[1]!);
     await seed.close();
     const { server } = await startServer({ dataDir, compactAfterUpdates: 1 });

@@ -1,24 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { SyncClient, WorkerError, type SyncClientOptions } from 'tinysync/browser';
+import { uniqueNames, until } from './wait.js';
 
-const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-let seq = 0;
-const uniqueName = () => `client-test/${run}/${++seq}`;
+const uniqueName = uniqueNames('client-test');
 const clients: SyncClient[] = [];
 
 async function open(name: string, opts: SyncClientOptions = {}): Promise<SyncClient> {
   const c = await SyncClient.open(name, new Y.Doc(), opts);
   clients.push(c);
   return c;
-}
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 afterEach(async () => {

@@ -63,11 +63,4 @@ export async function openTab(opts: Partial<OpenOptions> & { name: string }): Pr
   return tab;
 }
 
-/** Polls `cond` until it holds or the deadline passes (for effects that have no event). */
-export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { until } from './wait.js';

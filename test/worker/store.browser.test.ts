@@ -1,24 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { subscribe, type Change } from 'tinysync';
 import { StorageError, createStore, type Store } from 'tinysync/browser';
+import { uniqueNames, until } from './wait.js';
 
-const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-let seq = 0;
-const uniqueName = () => `store-test/${run}/${++seq}`;
+const uniqueName = uniqueNames('store-test');
 const stores: Array<Store<object>> = [];
 
 async function open<T extends object>(name: string, initial: T): Promise<Store<T>> {
   const s = await createStore(name, initial);
   stores.push(s as Store<object>);
   return s;
-}
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 afterEach(async () => {

@@ -2,25 +2,16 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import * as Y from 'yjs';
 import { AuthError, createStore, type Store } from 'tinysync/browser';
+import { uniqueNames, until } from './wait.js';
 
 const server = inject('tinysyncServer');
-const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-let seq = 0;
-const uniqueName = () => `${server?.prefix ?? 'x'}/${run}-${++seq}`;
+const uniqueName = uniqueNames(server?.prefix ?? 'x');
 const stores: Array<Store<object>> = [];
 
 async function open<T extends object>(name: string, initial: T, opts: Parameters<typeof createStore>[2] = {}): Promise<Store<T>> {
   const s = await createStore(name, initial, opts);
   stores.push(s as Store<object>);
   return s;
-}
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** What the server holds for `name`, read over its HTTP endpoint. */
