@@ -27,24 +27,27 @@ it('killed at random points and rerun: every task ends done exactly once, tries 
     TINYSYNC_INDEX_MODULE: distModule('index'),
     MAX_TRIES: String(MAX_TRIES),
   };
-  let kills = 0;
+  // The first KILLS runs are killed at a random point: after a random number of started tasks
+  // plus a random delay, so the signal lands anywhere in the flush/work/markDone cycle. Counting
+  // started tasks (not wall time) makes every one of those runs die mid-work on a slow machine too.
+  const KILLS = 6;
   for (let run = 0; ; run++) {
-    expect(run).toBeLessThan(100);
+    expect(run).toBeLessThan(KILLS + 1);
     const child = startChild(new URL('./fixtures/job.mjs', import.meta.url), [file, log], env);
     await child.line((l) => l === 'ready');
-    // Kill at a random point of the work (unless it finishes first).
-    const timer = setTimeout(() => child.proc.kill('SIGKILL'), Math.random() * 400);
-    const end = await child.exited;
-    clearTimeout(timer);
-    if (end.signal === 'SIGKILL') {
-      kills++;
+    if (run < KILLS) {
+      const after = 1 + Math.floor(Math.random() * 25);
+      await child.line((l) => l === `started ${after}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+      child.proc.kill('SIGKILL');
+      expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' });
       continue;
     }
+    const end = await child.exited;
     expect(end, child.stderr()).toEqual({ code: 0, signal: null });
     expect(child.lines).toContain('finished');
     break;
   }
-  expect(kills).toBeGreaterThanOrEqual(2);
 
   const state = JSON.parse(readFileSync(file, 'utf8')) as { tasks: Record<string, Task>; sum: number; doneCount: number };
   const keys = Array.from({ length: 200 }, (_, k) => `t${k}`);
