@@ -10,15 +10,16 @@ export type EmbeddedReport = (op: ChangeOp, args: unknown[], previous: unknown) 
 
 /** What the core calls on an embedded value. */
 export interface EmbeddedHooks {
-  /** Stored in a tree: `report` records a Change at the value's path (joins transactions). */
+  /**
+   * Called once, when the value is first stored: `report` records a Change at the value's
+   * current path (joining transactions), and does nothing once the value is removed.
+   */
   attach(report: EmbeddedReport): void;
-  /** Removed from its tree: later edits reach nobody. */
-  detach(): void;
   /** Rolls back one change it reported (newest first), for a transaction that throws. */
   undo(op: string, args: readonly unknown[], previous: unknown): void;
   /** What `snapshot()` shows in place of the value. */
   snapshot(): unknown;
-  /** A fresh value with the same content, when the value is assigned while already in a tree. */
+  /** A fresh value with the same content, when the value is assigned again (it has a place). */
   clone(): object;
 }
 
@@ -27,10 +28,6 @@ export function hooksOf(value: object): EmbeddedHooks | undefined {
   return EMBEDDED in value ? (value as { [EMBEDDED]: EmbeddedHooks })[EMBEDDED] : undefined;
 }
 
-const placed = new WeakSet<object>();
-// Taken by a write that has not finished placing it yet: a second place in the same write
-// (`push(t, t)`, `fill(t)`, `{ a: t, b: t }`) must get a clone too.
-const claimed = new WeakSet<object>();
 let reporter: ((value: object, op: ChangeOp, args: unknown[], previous: unknown) => void) | undefined;
 
 /** Set once by the proxy core: how an embedded value's report becomes a Change. */
@@ -38,25 +35,6 @@ export function setEmbeddedReporter(fn: typeof reporter): void {
   reporter = fn;
 }
 
-/** True while the value sits in a tree or is being stored (so another place must clone it). */
-export function isPlaced(value: object): boolean {
-  return placed.has(value) || claimed.has(value);
-}
-
-/** Marks a value as taken by the write that is storing it. */
-export function claim(value: object): void {
-  claimed.add(value);
-}
-
-export function placeEmbedded(value: object, hooks: EmbeddedHooks): void {
-  if (placed.has(value)) return;
-  placed.add(value);
-  claimed.delete(value);
-  hooks.attach((op, args, previous) => reporter?.(value, op, args, previous));
-}
-
-export function removeEmbedded(value: object, hooks: EmbeddedHooks): void {
-  claimed.delete(value);
-  if (!placed.delete(value)) return;
-  hooks.detach();
+export function reportEmbedded(value: object, op: ChangeOp, args: unknown[], previous: unknown): void {
+  reporter?.(value, op, args, previous);
 }

@@ -8,7 +8,7 @@ import { ITERATE, readObserver } from './reads.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
-import { adopt, isPrimitiveValue, writeKey, type Placements } from './values.js';
+import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */
 export interface TrackOptions {
@@ -32,8 +32,7 @@ export interface TrackOptions {
  */
 export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
   if (typeof value !== 'object' || value === null) throw new ValueError([], 'a primitive (track() takes an object, array, Map or Set)');
-  const placements: Placements = [];
-  const raw = adopt(value, () => [], toRaw, placements) as object;
+  const raw = adopt(value) as object;
   const root: Root = {
     proxy: raw,
     name: opts.name,
@@ -42,7 +41,6 @@ export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
     trie: new SubscriberTrie(),
   };
   nodes.set(raw, { parent: undefined, key: '', version: 0, root });
-  for (const [child, holder, key] of placements) attach(child, holder, key);
   root.proxy = wrap(raw);
   return root.proxy as T;
 }
@@ -57,25 +55,9 @@ function wrap(raw: object): object {
 }
 
 /** What a read returns: primitives as they are, containers as their (cached) proxy. */
-function view(value: unknown, parent: object, key: PathKey): unknown {
+function view(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  const proxy = existingProxy(value);
-  if (proxy) return proxy;
-  if (hooksOf(value)) return value;
-  attach(value, parent, key);
-  return wrap(value);
-}
-
-/**
- * Gives a freshly stored value (and, when it holds embedded values, every container above
- * them) its place, so that embedded values can report their edits with the right path.
- */
-function settle(stored: unknown, raw: object, key: PathKey, placements: Placements): void {
-  if (typeof stored !== 'object' || stored === null) return;
-  if (placements.length === 0 && !hooksOf(stored)) return;
-  attach(stored, raw, key);
-  for (const [child, holder, k] of placements) attach(child, holder, k);
-  placements.length = 0;
+  return existingProxy(value) ?? (hooksOf(value) ? value : wrap(value));
 }
 
 setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previous));
@@ -104,15 +86,10 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   else deliverNow(root, change);
 }
 
-/** The path of `key` in `raw`, for error messages. */
-const where = (raw: object, key?: PathKey) => (): PathKey[] => {
+function refuse(raw: object, what: string, key?: PathKey): never {
   const path = locate(raw)?.path ?? [];
   if (key !== undefined) path.push(key);
-  return path;
-};
-
-function refuse(raw: object, what: string, key?: PathKey): never {
-  throw new ValueError(where(raw, key)(), what);
+  throw new ValueError(path, what);
 }
 
 function sameValue(old: unknown, value: unknown): boolean {
@@ -121,13 +98,10 @@ function sameValue(old: unknown, value: unknown): boolean {
 
 /** Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. */
 function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span): void {
-  const placements: Placements | undefined = typeof value === 'object' && value !== null ? [] : undefined;
-  // Primitives need no copy, nor a closure for the error path.
-  const stored = placements || !isPrimitiveValue(value) ? adopt(value, where(raw, key), toRaw, placements) : value;
+  const stored = adopt(value, raw, key);
   if (raw instanceof Map) raw.set(key, stored);
   else writeKey(raw as Record<PathKey, unknown>, key as string, stored);
   detach(old);
-  if (placements) settle(stored, raw, key, placements);
   record(raw, 'set', [key, stored], old, key, span);
 }
 
@@ -190,7 +164,7 @@ function read(raw: object, key: string | symbol, receiver: object, index: boolea
   if (readObserver && typeof key !== 'symbol') readObserver(receiver, index && key === 'length' ? ITERATE : index && INDEX.test(key) ? Number(key) : key);
   const value = (raw as Record<PropertyKey, unknown>)[key];
   if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-  return view(value, raw, index ? Number(key) : key);
+  return view(value);
 }
 
 const objectHandler: ProxyHandler<object> = {
@@ -199,7 +173,7 @@ const objectHandler: ProxyHandler<object> = {
     if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
     const value = (raw as Record<PropertyKey, unknown>)[key];
     if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-    return existingProxy(value) ?? view(value, raw, key);
+    return existingProxy(value) ?? view(value);
   },
   set(raw, key, value) {
     setKey(raw, key, value);
@@ -240,21 +214,8 @@ function relative(value: unknown, length: number, fallback: number): number {
   return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
 }
 
-const nothingToPlace = (): void => {};
-
-/** Adopts items bound for `at`, `at + 1`, ...; `placed` then gives embedded values their places. */
-function adoptAll(raw: unknown[], items: unknown[], at: number): { stored: unknown[]; placed: () => void } {
-  // The common case, primitives only: `items` is always the caller's own fresh array.
-  if (items.every(isPrimitiveValue)) return { stored: items, placed: nothingToPlace };
-  const placements: Placements = [];
-  const stored = items.map((item, i) => adopt(item, where(raw, at + i), toRaw, placements));
-  const placed = () => {
-    if (placements.length === 0 && !stored.some((v) => typeof v === 'object' && v !== null && hooksOf(v))) return;
-    stored.forEach((v, i) => attach(v, raw, at + i));
-    for (const [child, holder, k] of placements) attach(child, holder, k);
-  };
-  return { stored, placed };
-}
+/** Adopts items bound for `at`, `at + 1`, ... */
+const adoptAll = (raw: unknown[], items: unknown[], at: number): unknown[] => items.map((item, i) => adopt(item, raw, at + i));
 
 /** Splices without spreading huge item lists onto the stack. */
 function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[]): unknown[] {
@@ -269,23 +230,21 @@ function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[
  * replaces `count` items at `start` by `items` and records it under `op`.
  */
 function edit(raw: unknown[], op: ChangeOp, start: number, count: number, items: unknown[]): unknown[] {
-  const { stored, placed } = adoptAll(raw, items, start);
+  const stored = adoptAll(raw, items, start);
   const removed = spliceRaw(raw, start, count, stored);
   detachAll(removed);
-  placed();
   const isSplice = op === 'splice';
   record(raw, op, isSplice ? [start, count, ...stored] : stored, isSplice ? removed : removed[0], undefined, [start, stored.length, removed]);
   return removed;
 }
 
 /** The one way items are rewritten in place (sort, reverse, fill, copyWithin). */
-function rewrite(raw: unknown[], op: ChangeOp, args: unknown[], start: number, items: unknown[], placed?: () => void): void {
+function rewrite(raw: unknown[], op: ChangeOp, args: unknown[], start: number, items: unknown[]): void {
   const before = raw.slice(start, start + items.length);
   if (before.every((v, i) => v === items[i])) return;
   items.forEach((v, i) => (raw[start + i] = v));
   detachAll(before);
   items.forEach((v, i) => attach(v, raw, start + i));
-  placed?.();
   record(raw, op, args, before, undefined, [start, items.length, before]);
 }
 
@@ -321,7 +280,7 @@ const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(nu
     const raw = toRaw(this);
     if (compare !== undefined && typeof compare !== 'function') throw new TypeError('tinysync: sort() takes a function');
     // The comparator sees what any reader sees: tracked proxies.
-    const sorted = compare ? raw.slice().sort((a, b) => compare(view(a, raw, 0), view(b, raw, 0))) : raw.slice().sort();
+    const sorted = compare ? raw.slice().sort((a, b) => compare(view(a), view(b))) : raw.slice().sort();
     rewrite(raw, 'sort', compare ? [compare] : [], 0, sorted);
     return this;
   },
@@ -335,8 +294,8 @@ const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(nu
     const start = relative(from, raw.length, 0);
     const end = relative(to, raw.length, raw.length);
     if (start < end) {
-      const { stored, placed } = adoptAll(raw, new Array<unknown>(end - start).fill(value), start);
-      rewrite(raw, 'fill', [stored[0], start, end], start, stored, placed);
+      const stored = adoptAll(raw, new Array<unknown>(end - start).fill(value), start);
+      rewrite(raw, 'fill', [stored[0], start, end], start, stored);
     }
     return this;
   },
@@ -347,8 +306,7 @@ const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(nu
     const count = Math.min(relative(end, raw.length, raw.length) - start, raw.length - target);
     if (count > 0) {
       // Objects are copied, not moved: each stored object has exactly one place.
-      const { stored, placed } = adoptAll(raw, raw.slice(start, start + count), target);
-      rewrite(raw, 'copyWithin', [target, start, start + count], target, stored, placed);
+      rewrite(raw, 'copyWithin', [target, start, start + count], target, adoptAll(raw, raw.slice(start, start + count), target));
     }
     return this;
   },
@@ -357,7 +315,7 @@ const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(nu
 // ---------------------------------------------------------------- Map and Set
 
 function* viewEntries(raw: Map<string, unknown>, entries: boolean): IterableIterator<unknown> {
-  for (const [k, v] of raw) yield entries ? [k, view(v, raw, k)] : view(v, raw, k);
+  for (const [k, v] of raw) yield entries ? [k, view(v)] : view(v);
 }
 
 type MapMethod = (this: Map<string, unknown>, ...args: never[]) => unknown;
@@ -365,7 +323,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
   get(this: Map<string, unknown>, key: string): unknown {
     const raw = toRaw(this);
     readObserver?.(this, key);
-    return view(raw.get(key), raw, key);
+    return view(raw.get(key));
   },
   set(this: Map<string, unknown>, key: string, value: unknown): Map<string, unknown> {
     const raw = toRaw(this);
@@ -392,7 +350,7 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
   },
   forEach(this: Map<string, unknown>, cb: (value: unknown, key: string, map: Map<string, unknown>) => void, thisArg?: unknown): void {
     const raw = toRaw(this);
-    for (const [k, v] of raw) cb.call(thisArg, view(v, raw, k), k, this);
+    for (const [k, v] of raw) cb.call(thisArg, view(v), k, this);
   },
   entries(this: Map<string, unknown>) {
     return viewEntries(toRaw(this), true);

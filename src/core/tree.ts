@@ -2,7 +2,7 @@
 // user's objects. Every stored container ("raw") has at most one parent, because values are
 // copied when they are assigned (values.ts); so a raw's path can be found by walking up.
 import type { Change, PathKey } from './change.js';
-import { hooksOf, placeEmbedded, removeEmbedded } from './embedded.js';
+import { hooksOf, reportEmbedded } from './embedded.js';
 import type { SubscriberTrie } from './trie.js';
 
 /** Per-tree state, attached to the root raw's node. */
@@ -52,27 +52,26 @@ export function existingProxy(raw: object): object | undefined {
   return rawToProxy.get(raw);
 }
 
-/** Records that `child` sits at `key` of `parent` (on first access, or when restored). */
+/**
+ * Records that `child` sits at `key` of `parent` (when stored, or put back by a rollback). An
+ * embedded value learns on its first placement how to report its edits.
+ */
 export function attach(child: unknown, parent: object, key: PathKey): void {
   if (typeof child !== 'object' || child === null) return;
   const node = nodes.get(child);
   if (node) {
     node.parent = parent;
     node.key = key;
-  } else {
-    nodes.set(child, { parent, key, version: 0, root: undefined });
+    return;
   }
-  const hooks = hooksOf(child);
-  if (hooks) placeEmbedded(child, hooks);
+  nodes.set(child, { parent, key, version: 0, root: undefined });
+  hooksOf(child)?.attach((op, args, previous) => reportEmbedded(child, op, args, previous));
 }
 
 /** Cuts a removed value off its tree: later mutations through old proxies reach nobody. */
 export function detach(child: unknown): void {
-  if (typeof child !== 'object' || child === null) return;
-  const node = nodes.get(child);
+  const node = nodes.get(child as object);
   if (node) node.parent = undefined;
-  const hooks = hooksOf(child);
-  if (hooks) removeEmbedded(child, hooks);
 }
 
 export function detachAll(children: Iterable<unknown>): void {

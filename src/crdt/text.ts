@@ -112,9 +112,6 @@ export class TrackedText {
       attach: (report) => {
         this.#report = report;
       },
-      detach: () => {
-        this.#report = undefined;
-      },
       undo: (_op, args, previous) => {
         const [at, , str] = args as [number, number, string];
         this.#edit(at, str.length, String(previous));

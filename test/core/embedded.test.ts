@@ -13,7 +13,6 @@ class Counter {
   get [EMBEDDED](): EmbeddedHooks {
     return {
       attach: (report) => (this.#report = report),
-      detach: () => (this.#report = undefined),
       undo: (_op, _args, previous) => (this.value = previous as number),
       snapshot: () => this.value,
       clone: () => Object.assign(new Counter(), { value: this.value }),
