@@ -248,40 +248,36 @@ function rewrite(raw: unknown[], op: ChangeOp, args: unknown[], start: number, i
   record(raw, op, args, before, undefined, [start, items.length, before]);
 }
 
+// push, pop, shift, unshift and splice, each as the splice it is: [start, count, items].
+const splices: Record<string, (length: number, args: unknown[]) => [number, number, unknown[]]> = {
+  push: (n, items) => [n, 0, items],
+  pop: (n) => [n - 1, n ? 1 : 0, []],
+  shift: (n) => [0, n ? 1 : 0, []],
+  unshift: (_, items) => [0, 0, items],
+  splice: (n, [from, count, ...items]) => {
+    const start = relative(from, n, 0);
+    // splice() removes nothing, splice(s) removes the rest, splice(s, c) at most c.
+    return [start, count === undefined ? (from === undefined ? 0 : n - start) : Math.min(Math.max(Math.trunc(Number(count)) || 0, 0), n - start), items];
+  },
+};
+
 type ArrayMethod = (this: unknown[], ...args: never[]) => unknown;
-const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(null) as object, {
-  push(this: unknown[], ...items: unknown[]): number {
+const arrayMethods: Record<string, ArrayMethod> = Object.create(null) as Record<string, ArrayMethod>;
+for (const op in splices) {
+  arrayMethods[op] = function (this: unknown[], ...args: unknown[]): unknown {
     const raw = toRaw(this);
-    if (items.length) edit(raw, 'push', raw.length, 0, items);
-    return raw.length;
-  },
-  pop(this: unknown[]): unknown {
-    const raw = toRaw(this);
-    return raw.length ? edit(raw, 'pop', raw.length - 1, 1, [])[0] : undefined;
-  },
-  shift(this: unknown[]): unknown {
-    const raw = toRaw(this);
-    return raw.length ? edit(raw, 'shift', 0, 1, [])[0] : undefined;
-  },
-  unshift(this: unknown[], ...items: unknown[]): number {
-    const raw = toRaw(this);
-    if (items.length) edit(raw, 'unshift', 0, 0, items);
-    return raw.length;
-  },
-  splice(this: unknown[], ...args: unknown[]): unknown[] {
-    const raw = toRaw(this);
-    const length = raw.length;
-    const start = relative(args[0], length, 0);
-    const count = args.length < 2 ? (args.length ? length - start : 0) : Math.min(Math.max(Math.trunc(Number(args[1])) || 0, 0), length - start);
-    const items = args.slice(2);
-    return count || items.length ? edit(raw, 'splice', start, count, items) : [];
-  },
+    const [start, count, items] = splices[op]!(raw.length, args);
+    const removed = count || items.length ? edit(raw, op as ChangeOp, start, count, items) : [];
+    return op === 'splice' ? removed : op === 'push' || op === 'unshift' ? raw.length : removed[0];
+  };
+}
+
+Object.assign(arrayMethods, {
   sort(this: unknown[], compare?: (a: unknown, b: unknown) => number): unknown[] {
     const raw = toRaw(this);
     if (compare !== undefined && typeof compare !== 'function') throw new TypeError('tinysync: sort() takes a function');
     // The comparator sees what any reader sees: tracked proxies.
-    const sorted = compare ? raw.slice().sort((a, b) => compare(view(a), view(b))) : raw.slice().sort();
-    rewrite(raw, 'sort', compare ? [compare] : [], 0, sorted);
+    rewrite(raw, 'sort', compare ? [compare] : [], 0, compare ? raw.slice().sort((a, b) => compare(view(a), view(b))) : raw.slice().sort());
     return this;
   },
   reverse(this: unknown[]): unknown[] {
@@ -304,10 +300,8 @@ const arrayMethods: Record<string, ArrayMethod> = Object.assign(Object.create(nu
     const target = relative(to, raw.length, 0);
     const start = relative(from, raw.length, 0);
     const count = Math.min(relative(end, raw.length, raw.length) - start, raw.length - target);
-    if (count > 0) {
-      // Objects are copied, not moved: each stored object has exactly one place.
-      rewrite(raw, 'copyWithin', [target, start, start + count], target, adoptAll(raw, raw.slice(start, start + count), target));
-    }
+    // Objects are copied, not moved: each stored object has exactly one place.
+    if (count > 0) rewrite(raw, 'copyWithin', [target, start, start + count], target, adoptAll(raw, raw.slice(start, start + count), target));
     return this;
   },
 });
@@ -318,12 +312,25 @@ function* viewEntries(raw: Map<string, unknown>, entries: boolean): IterableIter
   for (const [k, v] of raw) yield entries ? [k, view(v)] : view(v);
 }
 
-type MapMethod = (this: Map<string, unknown>, ...args: never[]) => unknown;
-const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(null) as object, {
-  get(this: Map<string, unknown>, key: string): unknown {
+type CollectionMethod = (this: Map<string, unknown> & Set<unknown>, ...args: never[]) => unknown;
+// Shared by Map and Set: a Set deletes its members as a Map deletes its keys.
+const removal: Record<string, CollectionMethod> = {
+  delete(this: Map<string, unknown> & Set<unknown>, key: string): boolean {
     const raw = toRaw(this);
+    const had = raw.has(key);
+    if (had) remove(raw, key, raw instanceof Map ? raw.get(key) : key, raw.keys());
+    return had;
+  },
+  clear(this: Map<string, unknown>): void {
+    clear(toRaw(this));
+  },
+};
+
+const mapMethods: Record<PropertyKey, unknown> = {
+  ...removal,
+  get(this: Map<string, unknown>, key: string): unknown {
     readObserver?.(this, key);
-    return view(raw.get(key));
+    return view(toRaw(this).get(key));
   },
   set(this: Map<string, unknown>, key: string, value: unknown): Map<string, unknown> {
     const raw = toRaw(this);
@@ -332,25 +339,12 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
     if (!raw.has(key) || !sameValue(old, value)) put(raw, key, value, old);
     return this;
   },
-  delete(this: Map<string, unknown>, key: string): boolean {
-    const raw = toRaw(this);
-    const had = raw.has(key);
-    if (had) remove(raw, key, raw.get(key), raw.keys());
-    return had;
-  },
-  clear(this: Map<string, unknown>): void {
-    clear(toRaw(this));
-  },
   has(this: Map<string, unknown>, key: string): boolean {
     readObserver?.(this, key);
     return toRaw(this).has(key);
   },
-  keys(this: Map<string, unknown>) {
-    return toRaw(this).keys();
-  },
   forEach(this: Map<string, unknown>, cb: (value: unknown, key: string, map: Map<string, unknown>) => void, thisArg?: unknown): void {
-    const raw = toRaw(this);
-    for (const [k, v] of raw) cb.call(thisArg, view(v), k, this);
+    for (const [k, v] of toRaw(this)) cb.call(thisArg, view(v), k, this);
   },
   entries(this: Map<string, unknown>) {
     return viewEntries(toRaw(this), true);
@@ -361,10 +355,10 @@ const mapMethods: Record<PropertyKey, MapMethod> = Object.assign(Object.create(n
   [Symbol.iterator](this: Map<string, unknown>) {
     return viewEntries(toRaw(this), true);
   },
-});
+};
 
-type SetMethod = (this: Set<unknown>, ...args: never[]) => unknown;
-const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(null) as object, {
+const setMethods: Record<PropertyKey, unknown> = {
+  ...removal,
   add(this: Set<unknown>, value: unknown): Set<unknown> {
     const raw = toRaw(this);
     if (!isPrimitiveValue(value)) refuse(raw, `${typeof value === 'object' ? 'an object' : String(value)} in a Set`);
@@ -374,24 +368,15 @@ const setMethods: Record<PropertyKey, SetMethod> = Object.assign(Object.create(n
     }
     return this;
   },
-  delete(this: Set<unknown>, value: unknown): boolean {
-    const raw = toRaw(this);
-    const had = raw.has(value);
-    if (had) remove(raw, value as PathKey, value, raw);
-    return had;
-  },
-  clear(this: Set<unknown>): void {
-    clear(toRaw(this));
-  },
-});
+};
 
 function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Set<PropertyKey>): ProxyHandler<object> {
   const refuseProperty = (raw: object): never => refuse(raw, 'a property on a Map or Set');
   return {
     get(raw, key, receiver: object) {
       if (readObserver && shapeReads.has(key)) readObserver(receiver, ITERATE);
-      if (key in methods) return methods[key];
-      // Accessors and built-in methods (size, has, keys, ...) need the real Map/Set as `this`.
+      if (Object.hasOwn(methods, key)) return methods[key];
+      // Accessors and built-in methods (size, keys, ...) need the real Map/Set as `this`.
       const value = Reflect.get(raw, key, raw) as unknown;
       return typeof value === 'function' && key !== 'constructor' ? (value as (...a: unknown[]) => unknown).bind(raw) : value;
     },
