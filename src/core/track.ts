@@ -66,24 +66,23 @@ setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previ
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
   const root = touch(raw);
   const logging = recording();
-  const onlyPaths = !logging && !root?.onChange && root?.listeners.size === 0;
-  if (!root || (onlyPaths && root.trie.empty)) {
-    // Removed from its tree: nothing to tell, but a transaction must still be able to undo it.
-    if (logging) keep({ raw, op, args, previous, span, at, change: undefined, root: undefined });
-    return;
+  const onlyPaths = !logging && !root?.onChange && !root?.listeners.size;
+  let change: Change | undefined;
+  // Removed from its tree, or nobody listens: no Change (a transaction must still be able to undo it).
+  if (root && !(onlyPaths && root.trie.empty)) {
+    const path = locate(raw)!.path;
+    if (key !== undefined) path.push(key);
+    // With path subscribers only, a change that reaches none of them is not even built.
+    const subs: Subscriber[] = [];
+    if (onlyPaths && (root.trie.match(path, op, span, subs), !subs.length)) return;
+    change = { root: root.proxy, path, op, args, target: view(raw) as object, previous, origin: currentOrigin() };
+    if (root.name !== undefined) change.name = root.name;
+    // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
+    if (span && !root.trie.empty) spans.set(change, span);
+    if (onlyPaths) return notify(subs, change);
+    if (!logging) return deliverNow(root, change);
   }
-  const path = locate(raw)!.path;
-  if (key !== undefined) path.push(key);
-  // With path subscribers only, a change that reaches none of them is not even built.
-  const subs: Subscriber[] = [];
-  if (onlyPaths && (root.trie.match(path, op, span, subs), subs.length === 0)) return;
-  const change: Change = { root: root.proxy, path, op, args, target: existingProxy(raw) ?? (hooksOf(raw) ? raw : wrap(raw)), previous, origin: currentOrigin() };
-  if (root.name !== undefined) change.name = root.name;
-  // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
-  if (span && !root.trie.empty) spans.set(change, span);
-  if (onlyPaths) notify(subs, change);
-  else if (logging) keep({ raw, op, args, previous, span, at, change, root });
-  else deliverNow(root, change);
+  if (logging) keep({ raw, op, args, previous, span, at, change, root: change && root });
 }
 
 function refuse(raw: object, what: string, key?: PathKey): never {
