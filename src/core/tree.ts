@@ -1,6 +1,7 @@
 // Bookkeeping of tracked trees, kept in module WeakMaps so that nothing is ever hidden on the
-// user's objects. Every stored container ("raw") has at most one parent, because values are
-// copied when they are assigned (values.ts); so a raw's path can be found by walking up.
+// user's objects. Every stored container ("raw") gets its node when it is adopted (values.ts)
+// and has at most one parent, because values are copied when they are assigned; so a raw's
+// path can be found by walking up.
 import type { Change, PathKey } from './change.js';
 import { hooksOf, reportEmbedded } from './embedded.js';
 import type { SubscriberTrie } from './trie.js';
