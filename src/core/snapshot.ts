@@ -1,10 +1,9 @@
-// Plain, frozen deep copies. Each container's copy is cached by its version, so consecutive
-// snapshots share every subtree that did not change (cheap to take, cheap to compare).
+// Plain, frozen deep copies. Each container's copy is kept on its tree node until it or
+// something below it changes, so consecutive snapshots share every subtree that did not
+// change (cheap to take, cheap to compare).
 import { hooksOf } from './embedded.js';
 import { nodes, toRaw } from './tree.js';
 import { writeKey } from './values.js';
-
-const cache = new WeakMap<object, { version: number; copy: unknown }>();
 
 /**
  * A plain deep copy of a tracked value (no proxies), frozen, that never changes afterwards.
@@ -22,11 +21,10 @@ function copy(raw: object): unknown {
   const hooks = hooksOf(raw);
   if (hooks) return hooks.snapshot();
   const node = nodes.get(raw);
-  const hit = cache.get(raw);
-  if (node && hit && hit.version === node.version) return hit.copy;
+  if (node?.snapshot) return node.snapshot;
   let out: unknown;
   if (Array.isArray(raw)) {
-    out = Object.freeze(raw.map((v: unknown, i) => child(v)));
+    out = Object.freeze(raw.map(child));
   } else if (raw instanceof Map) {
     const map = new Map<string, unknown>();
     for (const [k, v] of raw as Map<string, unknown>) map.set(k, child(v));
@@ -38,6 +36,6 @@ function copy(raw: object): unknown {
     for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key]));
     out = Object.freeze(obj);
   }
-  if (node) cache.set(raw, { version: node.version, copy: out });
+  if (node) node.snapshot = out;
   return out;
 }

@@ -40,7 +40,7 @@ export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
     listeners: new Set(),
     trie: new SubscriberTrie(),
   };
-  nodes.set(raw, { parent: undefined, key: '', version: 0, root });
+  nodes.set(raw, { parent: undefined, key: '', snapshot: undefined, root });
   root.proxy = wrap(raw);
   return root.proxy as T;
 }

@@ -21,8 +21,8 @@ export interface TreeNode {
   parent: object | undefined;
   /** The key in the parent. For arrays only a hint: items move, so it is checked on use. */
   key: PathKey;
-  /** Bumped (from one global counter) whenever this container or anything below it changes. */
-  version: number;
+  /** The last snapshot of this container, dropped whenever it or anything below it changes. */
+  snapshot: unknown;
   /** Set on the root node only. */
   root: Root | undefined;
 }
@@ -30,7 +30,6 @@ export interface TreeNode {
 export const nodes = new WeakMap<object, TreeNode>();
 const rawToProxy = new WeakMap<object, object>();
 const proxyToRaw = new WeakMap<object, object>();
-let clock = 0;
 
 /** The plain object behind a tracked proxy (the value itself when it is not a proxy). */
 export function toRaw<T extends object>(value: T): T {
@@ -65,7 +64,7 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
     node.key = key;
     return;
   }
-  nodes.set(child, { parent, key, version: 0, root: undefined });
+  nodes.set(child, { parent, key, snapshot: undefined, root: undefined });
   hooksOf(child)?.attach((op, args, previous) => reportEmbedded(child, op, args, previous));
 }
 
@@ -115,15 +114,14 @@ export function locate(raw: object): Location | undefined {
 }
 
 /**
- * Marks `raw` and its ancestors as changed, so that snapshots copy them afresh, and returns
- * the tree's root (undefined when `raw` was removed from its tree). One walk up, no allocation:
+ * Marks `raw` and its ancestors as changed (their snapshots are taken afresh) and returns the
+ * tree's root (undefined when `raw` was removed from its tree). One walk up, no allocation:
  * the fast path of a write that nobody listens to.
  */
 export function touch(raw: object): Root | undefined {
-  const version = ++clock;
   let node = nodes.get(raw);
   while (node) {
-    node.version = version;
+    node.snapshot = undefined;
     if (node.root || !node.parent) return node.root;
     node = nodes.get(node.parent);
   }
