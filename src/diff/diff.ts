@@ -1,8 +1,8 @@
 // diff(a, b): the edits that turn `a` into `b`, recursing into containers of the same kind so
 // that an edit deep inside a large tree stays one small op.
-import { isTracked, snapshot, TinysyncError, ValueError, type PathKey } from '../core/index.js';
+import { isTracked, snapshot, TinysyncError, type PathKey } from '../core/index.js';
 import type { Op } from './ops.js';
-import { checkedKind, clone, equal, own } from './values.js';
+import { checkedKind, clone, equal, get, has, keysOf, member, type Kind } from './values.js';
 
 /**
  * The list of ops that turns `a` into `b` (two objects, arrays, Maps or Sets of the same
@@ -33,31 +33,21 @@ export function diff<T extends object>(a: T, b: T): Op[] {
 function change(a: unknown, b: unknown, path: PathKey[], ops: Op[]): void {
   if (equal(a, b)) return;
   const kind = checkedKind(a, path);
-  if (kind !== 'primitive' && kind === checkedKind(b, path)) return walk(a, b, kind, path, ops);
-  ops.push({ op: 'set', path, value: clone(b, path), old: clone(a, path) });
+  if (kind !== 'primitive' && kind === checkedKind(b, path)) walk(a, b, kind, path, ops);
+  else ops.push({ op: 'set', path, value: clone(b, path), old: clone(a, path) });
 }
 
-function walk(a: unknown, b: unknown, kind: string, path: PathKey[], ops: Op[]): void {
+/** Ops between two containers of the same kind: arrays by runs, the others key by key (a Set's keys are its members). */
+function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): void {
   if (kind === 'array') return arrays(a as unknown[], b as unknown[], path, ops);
-  if (kind === 'set') {
-    const x = a as Set<string>, y = b as Set<string>;
-    for (const v of x) if (!y.has(v)) ops.push({ op: 'discard', path, value: member(v, path) });
-    for (const v of y) if (!x.has(v)) ops.push({ op: 'add', path, value: member(v, path) });
-    return;
-  }
-  // Objects and Maps: the same per-key comparison, reading through `get` / `has`.
-  const isMap = kind === 'map';
-  const get = isMap ? (o: unknown, k: string) => (o as Map<string, unknown>).get(k) : (o: unknown, k: string) => own(o as object, k);
-  const has = isMap ? (o: unknown, k: string) => (o as Map<string, unknown>).has(k) : (o: unknown, k: string) => Object.hasOwn(o as object, k);
-  const keys = (o: unknown) => (isMap ? [...(o as Map<string, unknown>).keys()] : Object.keys(o as object));
-  for (const k of keys(a)) {
-    const at = [...path, k];
+  for (const k of keysOf(a, kind)) {
+    const at = [...path, k as PathKey];
     if (has(b, k)) change(get(a, k), get(b, k), at, ops);
-    else ops.push({ op: 'delete', path: at, old: clone(get(a, k), at) });
+    else ops.push(kind === 'set' ? { op: 'discard', path, value: member(k, path) } : { op: 'delete', path: at, old: clone(get(a, k), at) });
   }
-  for (const k of keys(b)) {
-    const at = [...path, k];
-    if (!has(a, k)) ops.push({ op: 'set', path: at, value: clone(get(b, k), at) });
+  for (const k of keysOf(b, kind)) {
+    const at = [...path, k as PathKey];
+    if (!has(a, k)) ops.push(kind === 'set' ? { op: 'add', path, value: member(k, path) } : { op: 'set', path: at, value: clone(get(b, k), at) });
   }
 }
 
@@ -74,15 +64,10 @@ function arrays(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
     endA--;
     endB--;
   }
-  if (endA - start === endB - start) {
+  if (endA === endB) {
     for (let i = start; i < endA; i++) change(a[i], b[i], [...path, i], ops);
   } else {
     const items = (arr: unknown[], end: number) => arr.slice(start, end).map((v, i) => clone(v, [...path, start + i]));
     ops.push({ op: 'splice', path, index: start, remove: items(a, endA), insert: items(b, endB) });
   }
-}
-
-function member(v: string, path: PathKey[]): string {
-  if (checkedKind(v, path) !== 'primitive') throw new ValueError(path, 'an object in a Set (Sets hold primitives)');
-  return v;
 }

@@ -1,71 +1,93 @@
-// Value kinds, deep equality and copying for diff and patch. They read tracked proxies as well
-// as plain values (proxies forward prototypes, keys and iteration), so patch can compare a
-// tracked tree with the values an op expects.
+// Value kinds, one way to read and write every kind of container, deep equality and copying,
+// for diff and patch. They read tracked proxies as well as plain values (proxies forward
+// prototypes, keys and the Map/Set methods), so patch can compare a tracked tree with the
+// values an op expects, and writes through a proxy are recorded as Changes.
 import { ValueError, type PathKey } from '../core/index.js';
 
 export type Kind = 'object' | 'array' | 'map' | 'set' | 'primitive';
-type Obj = Record<string, unknown>;
+
+/** Any container; the functions below pick the methods that its kind has. */
+type Container = Record<PathKey, unknown> & Map<unknown, unknown> & Set<unknown>;
+
+const containerKinds = new Map<unknown, Kind>([
+  [Object.prototype, 'object'],
+  [null, 'object'],
+  [Array.prototype, 'array'],
+  [Map.prototype, 'map'],
+  [Set.prototype, 'set'],
+]);
 
 /** The kind of a value under the value rules, or undefined for anything they refuse. */
 export function kindOf(v: unknown): Kind | undefined {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return 'primitive';
-  if (typeof v !== 'object') return undefined;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Array.prototype ? 'array' : proto === Map.prototype ? 'map' : proto === Set.prototype ? 'set' : proto === Object.prototype || proto === null ? 'object' : undefined;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)) return 'primitive';
+  return typeof v === 'object' ? containerKinds.get(Object.getPrototypeOf(v)) : undefined;
 }
 
 /** The kind of a value at `path`; a value the rules refuse throws a ValueError naming the path. */
-export function checkedKind(v: unknown, path: readonly PathKey[]): Kind {
-  const k = kindOf(v);
-  if (k) return k;
-  throw new ValueError([...path], typeof v === 'object' ? 'a class instance' : String(v));
+export function checkedKind(v: unknown, path: PathKey[]): Kind {
+  const kind = kindOf(v);
+  if (kind) return kind;
+  throw new ValueError(path, typeof v === 'object' ? 'a class instance' : String(v));
 }
 
-/** An own property, never one inherited from a prototype (so `constructor` reads as absent). */
-export function own(o: object, key: PathKey): unknown {
-  return Object.hasOwn(o, key) ? (o as Obj)[key] : undefined;
+/** A Set member, which the value rules want primitive. */
+export function member(v: unknown, path: PathKey[]): string | number | boolean | null {
+  if (kindOf(v) === 'primitive') return v as string | number | boolean | null;
+  throw new ValueError(path, 'a Set member that is not a primitive');
 }
 
-/** Writes an own data property; `__proto__` becomes plain data instead of a prototype change. */
-export function write(o: object, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  else (o as Obj)[key] = value;
+/** The keys of a container of `kind`: object keys, array indexes, Map keys, Set members. */
+export function keysOf(c: unknown, kind: Kind): unknown[] {
+  return kind === 'object' ? Object.keys(c as object) : [...(c as Container).keys()];
 }
 
-/** Deep equality of two values: same kind, same contents (Set by members, Map and object by key). */
+/** True when the container `c` holds `key` (own properties only); false for anything else. */
+export function has(c: unknown, key: unknown): boolean {
+  const kind = kindOf(c);
+  if (kind === 'map' || kind === 'set') return (c as Container).has(key);
+  return (kind === 'object' || kind === 'array') && Object.hasOwn(c as object, key as PathKey);
+}
+
+/** What a container holds at `key` (a Set holds each member at itself); check `has` first. */
+export function get(c: unknown, key: unknown): unknown {
+  const kind = kindOf(c);
+  return kind === 'map' ? (c as Container).get(key) : kind === 'set' ? key : (c as Container)[key as PathKey];
+}
+
+/** Writes `value` at `key` (adds it, to a Set); `__proto__` becomes an own key, never a prototype change. */
+export function put(c: unknown, key: unknown, value: unknown): void {
+  const kind = kindOf(c);
+  if (kind === 'map') (c as Container).set(key, value);
+  else if (kind === 'set') (c as Container).add(value);
+  else if (key === '__proto__') Object.defineProperty(c, key, { value, writable: true, enumerable: true, configurable: true });
+  else (c as Container)[key as PathKey] = value;
+}
+
+/** Removes `key` from a Map, a Set or an object. */
+export function remove(c: unknown, key: unknown): void {
+  const kind = kindOf(c);
+  if (kind === 'map' || kind === 'set') (c as Container).delete(key);
+  else delete (c as Container)[key as PathKey];
+}
+
+/** Deep equality of two values: same kind, same keys, equal values at each key. */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const k = kindOf(a);
-  if (!k || k !== kindOf(b)) return false;
-  if (k === 'array') {
-    const x = a as unknown[], y = b as unknown[];
-    return x.length === y.length && x.every((v, i) => equal(v, y[i]));
-  }
-  if (k === 'set') {
-    const x = a as Set<unknown>, y = b as Set<unknown>;
-    return x.size === y.size && [...x].every((v) => y.has(v));
-  }
-  if (k === 'map') {
-    const x = a as Map<string, unknown>, y = b as Map<string, unknown>;
-    return x.size === y.size && [...x].every(([key, v]) => y.has(key) && equal(v, y.get(key)));
-  }
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && equal((a as Obj)[key], (b as Obj)[key]));
+  const kind = kindOf(a);
+  if (!kind || kind === 'primitive' || kind !== kindOf(b)) return false;
+  const keys = keysOf(a, kind);
+  return keys.length === keysOf(b, kind).length && keys.every((k) => has(b, k) && equal(get(a, k), get(b, k)));
 }
 
-/** A deep, unshared, writable copy (of a plain value, a frozen snapshot or a tracked proxy). */
-export function clone<T>(v: T, path: readonly PathKey[] = []): T {
-  const k = checkedKind(v, path);
-  if (k === 'primitive') return v;
-  if (k === 'array') return (v as unknown[]).map((x, i) => clone(x, [...path, i])) as T;
-  if (k === 'set') return new Set(v as Set<unknown>) as T;
-  if (k === 'map') {
-    const out = new Map<string, unknown>();
-    for (const [key, x] of v as Map<string, unknown>) out.set(key, clone(x, [...path, key]));
-    return out as T;
-  }
-  const out: Obj = Object.getPrototypeOf(v) === null ? (Object.create(null) as Obj) : {};
-  for (const key of Object.keys(v as object)) write(out, key, clone((v as Obj)[key], [...path, key]));
+/**
+ * A deep, unshared, writable copy (of a plain value, a frozen snapshot or a tracked proxy),
+ * checked against the value rules: a value they refuse throws a ValueError naming `path`.
+ */
+export function clone<T>(v: T, path: PathKey[]): T {
+  const kind = checkedKind(v, path);
+  if (kind === 'primitive') return v;
+  const out =
+    kind === 'array' ? [] : kind === 'map' ? new Map() : kind === 'set' ? new Set() : Object.getPrototypeOf(v) ? {} : Object.create(null);
+  for (const k of keysOf(v, kind)) put(out, k, kind === 'set' ? member(k, path) : clone(get(v, k), [...path, k as PathKey]));
   return out as T;
 }
