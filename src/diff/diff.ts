@@ -40,14 +40,13 @@ function change(a: unknown, b: unknown, path: PathKey[], ops: Op[]): void {
 /** Ops between two containers of the same kind: arrays by runs, the others key by key (a Set's keys are its members). */
 function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): void {
   if (kind === 'array') return arrays(a as unknown[], b as unknown[], path, ops);
-  for (const k of keysOf(a, kind)) {
+  for (const k of new Set([...keysOf(a, kind), ...keysOf(b, kind)])) {
     const at = [...path, k as PathKey];
-    if (has(b, k)) change(get(a, k), get(b, k), at, ops);
-    else ops.push(kind === 'set' ? { op: 'discard', path, value: member(k, path) } : { op: 'delete', path: at, old: clone(get(a, k), at) });
-  }
-  for (const k of keysOf(b, kind)) {
-    const at = [...path, k as PathKey];
-    if (!has(a, k)) ops.push(kind === 'set' ? { op: 'add', path, value: member(k, path) } : { op: 'set', path: at, value: clone(get(b, k), at) });
+    const inA = has(a, k);
+    const inB = has(b, k);
+    if (inA && inB) change(get(a, k), get(b, k), at, ops);
+    else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: member(k, path) });
+    else ops.push(inB ? { op: 'set', path: at, value: clone(get(b, k), at) } : { op: 'delete', path: at, old: clone(get(a, k), at) });
   }
 }
 

@@ -28,18 +28,7 @@ interface UncheckedOp {
  * patch(state, [{ op: 'set', path: ['todos', 0, 'done'], value: true, old: false }]);
  */
 export function patch(target: object, ops: readonly Op[]): void {
-  if (isTracked(target)) return transact(target, () => ops.forEach((op) => apply(target, op)));
-  let done = 0;
-  try {
-    for (const op of ops) {
-      apply(target, op);
-      done++;
-    }
-  } catch (e) {
-    // Undo what did apply: every op carries its own inverse.
-    while (done) apply(target, invert(ops[--done]!), false);
-    throw e;
-  }
+  applyAll(target, ops, false);
 }
 
 /**
@@ -48,70 +37,73 @@ export function patch(target: object, ops: readonly Op[]): void {
  * tracked targets work as in `patch`.
  */
 export function revert(target: object, ops: readonly Op[]): void {
-  patch(target, ops.map(invert).reverse());
+  applyAll(target, [...ops].reverse(), true);
 }
 
-/** The op that undoes `op`. */
-function invert(op: Op): Op {
-  switch (op.op) {
-    case 'set':
-      return op.old === undefined ? { op: 'delete', path: op.path, old: op.value } : { ...op, value: op.old, old: op.value };
-    case 'delete':
-      return { op: 'set', path: op.path, value: op.old };
-    case 'splice':
-      return { ...op, remove: op.insert, insert: op.remove };
-    case 'add':
-      return { ...op, op: 'discard' };
-    case 'discard':
-      return { ...op, op: 'add' };
+function applyAll(target: object, ops: readonly Op[], backwards: boolean): void {
+  if (isTracked(target)) return transact(target, () => ops.forEach((op) => apply(target, op, backwards)));
+  let done = 0;
+  try {
+    for (const op of ops) {
+      apply(target, op, backwards);
+      done++;
+    }
+  } catch (e) {
+    // Undo what did apply, by applying it the other way.
+    while (done) apply(target, ops[--done]!, !backwards);
+    throw e;
   }
-  return op; // unknown: patch() refuses it
 }
+
+/** The kinds of container that each op applies to. */
+const targets = new Map([
+  ['set', ['object', 'map', 'array']],
+  ['delete', ['object', 'map']],
+  ['splice', ['array']],
+  ['add', ['set']],
+  ['discard', ['set']],
+]);
 
 /**
- * Applies one op. Every op but `splice` comes down to one key of one container: the last key
- * of the path for `set` / `delete`, the member itself for a Set's `add` / `discard`. The key
- * must hold the expected value (undefined meaning absent) unless `check` is off.
+ * Applies one op (`backwards`: undoes it), after checking that the target holds what the op
+ * expects. Every op but `splice` comes down to one key of one container (the last key of the
+ * path for `set` / `delete`, the member itself for a Set's `add` / `discard`) that goes from
+ * one value to another, undefined standing for an absent key; backwards swaps the two.
+ * Undoing ops that did apply passes the checks by construction.
  */
-function apply(root: object, op: Op, check = true): void {
+function apply(root: object, op: Op, backwards: boolean): void {
   const { op: name, path, value, old, index, remove: removed, insert } = op as UncheckedOp;
   const fail = (): never => {
-    throw new PatchError(String(name), Array.isArray(path) ? [...path] : []);
+    throw new PatchError(name, Array.isArray(path) ? [...path] : []);
   };
   if (!Array.isArray(path)) return fail();
   const keyed = name === 'set' || name === 'delete';
   const end = keyed ? path.length - 1 : path.length;
   let c: unknown = root;
-  for (const key of path.slice(0, end)) c = has(c, key) ? get(c, key) : undefined;
+  for (const key of path.slice(0, end)) c = get(c, key);
   const kind = kindOf(c);
+  if (!targets.get(name)?.includes(kind!)) return fail();
+  let from = name === 'splice' ? removed : name === 'add' ? undefined : keyed ? old : value;
+  let to = name === 'splice' ? insert : name === 'discard' || name === 'delete' ? undefined : value;
+  if (backwards) [from, to] = [to, from];
   if (name === 'splice') {
     const arr = c as unknown[];
-    if (
-      kind !== 'array' ||
-      !Array.isArray(removed) ||
-      !Array.isArray(insert) ||
-      !Number.isInteger(index) ||
-      index! < 0 ||
-      index! + removed.length > arr.length ||
-      (check && !removed.every((v, i) => equal(arr[index! + i], v)))
-    ) {
-      return fail();
-    }
-    arr.splice(index!, removed.length, ...insert.map((v) => clone(v, path)));
+    const start = index!;
+    if (!(Number.isInteger(start) && start >= 0 && start <= arr.length && Array.isArray(from) && Array.isArray(to))) return fail();
+    if (!equal(arr.slice(start, start + from.length), from)) fail();
+    arr.splice(start, from.length, ...clone(to, path));
     return;
   }
-  const members = name === 'add' || name === 'discard';
-  const key = members ? value : path[end];
-  const fits = members
-    ? kind === 'set'
-    : keyed &&
-      (kind === 'array'
-        ? name === 'set' && Number.isInteger(key) && (key as number) >= 0 && (key as number) < (c as unknown[]).length
-        : (kind === 'object' || kind === 'map') && typeof key === 'string');
-  if (!fits) return fail();
-  const removing = name === 'delete' || name === 'discard';
-  const expected = name === 'add' ? undefined : members ? value : old;
-  if (check && ((removing && expected === undefined) || !equal(has(c, key) ? get(c, key) : undefined, expected))) fail();
-  if (removing) remove(c, key);
-  else put(c, key, clone(value, path));
+  const key = keyed ? path[end] : value;
+  if (
+    (name === 'delete' ? old : value) === undefined ||
+    // Object and Map keys are strings; array keys are indexes that hold an item before and after.
+    (keyed && typeof key !== (kind === 'array' ? 'number' : 'string')) ||
+    (kind === 'array' && (from === undefined || to === undefined)) ||
+    !equal(get(c, key), from)
+  ) {
+    fail();
+  }
+  if (to === undefined) remove(c, key);
+  else put(c, key, clone(to, path));
 }

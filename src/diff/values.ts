@@ -48,8 +48,9 @@ export function has(c: unknown, key: unknown): boolean {
   return (kind === 'object' || kind === 'array') && Object.hasOwn(c as object, key as PathKey);
 }
 
-/** What a container holds at `key` (a Set holds each member at itself); check `has` first. */
+/** What a container holds at `key` (a Set holds each member at itself), own properties only; undefined when nothing. */
 export function get(c: unknown, key: unknown): unknown {
+  if (!has(c, key)) return undefined;
   const kind = kindOf(c);
   return kind === 'map' ? (c as Container).get(key) : kind === 'set' ? key : (c as Container)[key as PathKey];
 }
@@ -88,6 +89,6 @@ export function clone<T>(v: T, path: PathKey[]): T {
   if (kind === 'primitive') return v;
   const out =
     kind === 'array' ? [] : kind === 'map' ? new Map() : kind === 'set' ? new Set() : Object.getPrototypeOf(v) ? {} : Object.create(null);
-  for (const k of keysOf(v, kind)) put(out, k, kind === 'set' ? member(k, path) : clone(get(v, k), [...path, k as PathKey]));
+  for (const k of keysOf(v, kind)) put(out, k, clone(get(v, k), [...path, k as PathKey]));
   return out as T;
 }
