@@ -37,9 +37,12 @@ function change(a: unknown, b: unknown, path: PathKey[], ops: Op[]): void {
   else ops.push({ op: 'set', path, value: clone(b, path), old: clone(a, path) });
 }
 
-/** Ops between two containers of the same kind: arrays by runs, the others key by key (a Set's keys are its members). */
+/**
+ * Ops between two containers of the same kind, key by key (a Set's keys are its members, an
+ * array's its indexes). Arrays of different lengths become one splice instead.
+ */
 function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): void {
-  if (kind === 'array') return arrays(a as unknown[], b as unknown[], path, ops);
+  if (kind === 'array' && (a as unknown[]).length !== (b as unknown[]).length) return splice(a as unknown[], b as unknown[], path, ops);
   for (const k of new Set([...keysOf(a, kind), ...keysOf(b, kind)])) {
     const at = [...path, k as PathKey];
     const inA = has(a, k);
@@ -51,10 +54,10 @@ function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): v
 }
 
 /**
- * Arrays: trim the common prefix and suffix; what is left is either a run of the same length
- * (compared item by item, so an edit inside an item stays deep) or one splice.
+ * Arrays of different lengths: without their common prefix and suffix, what is left is one
+ * splice (an append, a removal, an insertion, or a replaced run of another length).
  */
-function arrays(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
+function splice(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
   let start = 0;
   let endA = a.length;
   let endB = b.length;
@@ -63,10 +66,6 @@ function arrays(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
     endA--;
     endB--;
   }
-  if (endA === endB) {
-    for (let i = start; i < endA; i++) change(a[i], b[i], [...path, i], ops);
-  } else {
-    const items = (arr: unknown[], end: number) => arr.slice(start, end).map((v, i) => clone(v, [...path, start + i]));
-    ops.push({ op: 'splice', path, index: start, remove: items(a, endA), insert: items(b, endB) });
-  }
+  const items = (arr: unknown[], end: number) => arr.slice(start, end).map((v, i) => clone(v, [...path, start + i]));
+  ops.push({ op: 'splice', path, index: start, remove: items(a, endA), insert: items(b, endB) });
 }

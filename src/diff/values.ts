@@ -87,8 +87,9 @@ export function equal(a: unknown, b: unknown): boolean {
 export function clone<T>(v: T, path: PathKey[]): T {
   const kind = checkedKind(v, path);
   if (kind === 'primitive') return v;
-  const out =
-    kind === 'array' ? [] : kind === 'map' ? new Map() : kind === 'set' ? new Set() : Object.getPrototypeOf(v) ? {} : Object.create(null);
+  // An empty container of the same kind: a new Array, Map, Set or Object, or a prototype-less object.
+  const proto = Object.getPrototypeOf(v) as { constructor: new () => unknown } | null;
+  const out = proto ? new proto.constructor() : Object.create(null);
   for (const k of keysOf(v, kind)) put(out, k, clone(get(v, k), [...path, k as PathKey]));
   return out as T;
 }
