@@ -22,7 +22,7 @@ export function diff<T extends object>(a: T, b: T): Op[] {
   const y: unknown = isTracked(b) ? snapshot(b) : b;
   const kind = checkedKind(x, []);
   if (kind === 'primitive' || kind !== checkedKind(y, [])) {
-    throw new TinysyncError('E_DIFF', 'tinysync: diff() takes two containers of the same kind');
+    throw new TinysyncError('E_DIFF', 'tinysync: diff() needs two containers of one kind');
   }
   const ops: Op[] = [];
   walk(x, y, kind, [], ops);

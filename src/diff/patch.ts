@@ -55,15 +55,6 @@ function applyAll(target: object, ops: readonly Op[], backwards: boolean): void 
   }
 }
 
-/** The kinds of container that each op applies to. */
-const targets = new Map([
-  ['set', ['object', 'map', 'array']],
-  ['delete', ['object', 'map']],
-  ['splice', ['array']],
-  ['add', ['set']],
-  ['discard', ['set']],
-]);
-
 /**
  * Applies one op (`backwards`: undoes it), after checking that the target holds what the op
  * expects. Every op but `splice` comes down to one key of one container (the last key of the
@@ -82,7 +73,9 @@ function apply(root: object, op: Op, backwards: boolean): void {
   let c: unknown = root;
   for (const key of path.slice(0, end)) c = get(c, key);
   const kind = kindOf(c);
-  if (!targets.get(name)?.includes(kind!)) return fail();
+  const members = name === 'add' || name === 'discard';
+  // set / delete work on objects, Maps and arrays (where the key checks below refuse a delete).
+  if (!(keyed ? kind === 'object' || kind === 'map' || kind === 'array' : kind === (members ? 'set' : name === 'splice' && 'array'))) return fail();
   let from = name === 'splice' ? removed : name === 'add' ? undefined : keyed ? old : value;
   let to = name === 'splice' ? insert : name === 'discard' || name === 'delete' ? undefined : value;
   if (backwards) [from, to] = [to, from];

@@ -33,7 +33,7 @@ export function checkedKind(v: unknown, path: PathKey[]): Kind {
 /** A Set member, which the value rules want primitive. */
 export function member(v: unknown, path: PathKey[]): string | number | boolean | null {
   if (kindOf(v) === 'primitive') return v as string | number | boolean | null;
-  throw new ValueError(path, 'a Set member that is not a primitive');
+  throw new ValueError(path, 'an object in a Set');
 }
 
 /** The keys of a container of `kind`: object keys, array indexes, Map keys, Set members. */
