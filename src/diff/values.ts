@@ -43,31 +43,27 @@ export function keysOf(c: unknown, kind: Kind): unknown[] {
 
 /** True when the container `c` holds `key` (own properties only); false for anything else. */
 export function has(c: unknown, key: unknown): boolean {
-  const kind = kindOf(c);
-  if (kind === 'map' || kind === 'set') return (c as Container).has(key);
-  return (kind === 'object' || kind === 'array') && Object.hasOwn(c as object, key as PathKey);
+  if (c instanceof Map || c instanceof Set) return c.has(key);
+  return typeof c === 'object' && c !== null && Object.hasOwn(c, key as PathKey);
 }
 
 /** What a container holds at `key` (a Set holds each member at itself), own properties only; undefined when nothing. */
 export function get(c: unknown, key: unknown): unknown {
   if (!has(c, key)) return undefined;
-  const kind = kindOf(c);
-  return kind === 'map' ? (c as Container).get(key) : kind === 'set' ? key : (c as Container)[key as PathKey];
+  return c instanceof Map ? c.get(key) : c instanceof Set ? key : (c as Container)[key as PathKey];
 }
 
 /** Writes `value` at `key` (adds it, to a Set); `__proto__` becomes an own key, never a prototype change. */
 export function put(c: unknown, key: unknown, value: unknown): void {
-  const kind = kindOf(c);
-  if (kind === 'map') (c as Container).set(key, value);
-  else if (kind === 'set') (c as Container).add(value);
+  if (c instanceof Map) c.set(key, value);
+  else if (c instanceof Set) c.add(value);
   else if (key === '__proto__') Object.defineProperty(c, key, { value, writable: true, enumerable: true, configurable: true });
   else (c as Container)[key as PathKey] = value;
 }
 
 /** Removes `key` from a Map, a Set or an object. */
 export function remove(c: unknown, key: unknown): void {
-  const kind = kindOf(c);
-  if (kind === 'map' || kind === 'set') (c as Container).delete(key);
+  if (c instanceof Map || c instanceof Set) c.delete(key);
   else delete (c as Container)[key as PathKey];
 }
 
