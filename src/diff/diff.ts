@@ -2,7 +2,7 @@
 // that an edit deep inside a large tree stays one small op.
 import { isTracked, snapshot, TinysyncError, type PathKey } from '../core/index.js';
 import type { Op } from './ops.js';
-import { checkedKind, clone, equal, get, has, keysOf, member, type Kind } from './values.js';
+import { checkedKind, clone, equal, get, has, keysOf, type Kind } from './values.js';
 
 /**
  * The list of ops that turns `a` into `b` (two objects, arrays, Maps or Sets of the same
@@ -48,7 +48,7 @@ function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): v
     const inA = has(a, k);
     const inB = has(b, k);
     if (inA && inB) change(get(a, k), get(b, k), at, ops);
-    else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: member(k, path) });
+    else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: k as string });
     else ops.push(inB ? { op: 'set', path: at, value: clone(get(b, k), at) } : { op: 'delete', path: at, old: clone(get(a, k), at) });
   }
 }

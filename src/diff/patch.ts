@@ -69,9 +69,8 @@ function apply(root: object, op: Op, backwards: boolean): void {
   };
   if (!Array.isArray(path)) return fail();
   const keyed = name === 'set' || name === 'delete';
-  const end = keyed ? path.length - 1 : path.length;
   let c: unknown = root;
-  for (const key of path.slice(0, end)) c = get(c, key);
+  for (const key of keyed ? path.slice(0, -1) : path) c = get(c, key);
   const kind = kindOf(c);
   const members = name === 'add' || name === 'discard';
   // set / delete work on objects, Maps and arrays (where the key checks below refuse a delete).
@@ -87,7 +86,7 @@ function apply(root: object, op: Op, backwards: boolean): void {
     arr.splice(start, from.length, ...clone(to, path));
     return;
   }
-  const key = keyed ? path[end] : value;
+  const key = keyed ? path.at(-1) : value;
   if (
     (name === 'delete' ? old : value) === undefined ||
     // Object and Map keys are strings; array keys are indexes that hold an item before and after.

@@ -9,31 +9,26 @@ export type Kind = 'object' | 'array' | 'map' | 'set' | 'primitive';
 /** Any container; the functions below pick the methods that its kind has. */
 type Container = Record<PathKey, unknown> & Map<unknown, unknown> & Set<unknown>;
 
-const containerKinds = new Map<unknown, Kind>([
-  [Object.prototype, 'object'],
-  [null, 'object'],
-  [Array.prototype, 'array'],
-  [Map.prototype, 'map'],
-  [Set.prototype, 'set'],
-]);
-
 /** The kind of a value under the value rules, or undefined for anything they refuse. */
 export function kindOf(v: unknown): Kind | undefined {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)) return 'primitive';
-  return typeof v === 'object' ? containerKinds.get(Object.getPrototypeOf(v)) : undefined;
+  const proto: unknown = typeof v === 'object' && Object.getPrototypeOf(v);
+  if (proto === Array.prototype) return 'array';
+  if (proto === Map.prototype) return 'map';
+  if (proto === Set.prototype) return 'set';
+  if (proto === Object.prototype || proto === null) return 'object';
+  return undefined;
 }
 
-/** The kind of a value at `path`; a value the rules refuse throws a ValueError naming the path. */
+/**
+ * The kind of a value at `path`; a value the rules refuse (a Set holding an object included)
+ * throws a ValueError naming the path.
+ */
 export function checkedKind(v: unknown, path: PathKey[]): Kind {
   const kind = kindOf(v);
+  if (kind === 'set' && [...(v as Set<unknown>)].some((m) => kindOf(m) !== 'primitive')) throw new ValueError(path, 'an object in a Set');
   if (kind) return kind;
   throw new ValueError(path, typeof v === 'object' ? 'a class instance' : String(v));
-}
-
-/** A Set member, which the value rules want primitive. */
-export function member(v: unknown, path: PathKey[]): string | number | boolean | null {
-  if (kindOf(v) === 'primitive') return v as string | number | boolean | null;
-  throw new ValueError(path, 'an object in a Set');
 }
 
 /** The keys of a container of `kind`: object keys, array indexes, Map keys, Set members. */
