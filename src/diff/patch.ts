@@ -64,38 +64,35 @@ function applyAll(target: object, ops: readonly Op[], backwards: boolean): void 
  */
 function apply(root: object, op: Op, backwards: boolean): void {
   const { op: name, path, value, old, index, remove: removed, insert } = op as UncheckedOp;
-  const fail = (): never => {
-    throw new PatchError(name, Array.isArray(path) ? [...path] : []);
-  };
-  if (!Array.isArray(path)) return fail();
+  if (!Array.isArray(path)) throw new PatchError(name, []);
   const keyed = name === 'set' || name === 'delete';
+  const splice = name === 'splice';
   let c: unknown = root;
   for (const key of keyed ? path.slice(0, -1) : path) c = get(c, key);
   const kind = kindOf(c);
-  const members = name === 'add' || name === 'discard';
-  // set / delete work on objects, Maps and arrays (where the key checks below refuse a delete).
-  if (!(keyed ? kind === 'object' || kind === 'map' || kind === 'array' : kind === (members ? 'set' : name === 'splice' && 'array'))) return fail();
-  let from = name === 'splice' ? removed : name === 'add' ? undefined : keyed ? old : value;
-  let to = name === 'splice' ? insert : name === 'discard' || name === 'delete' ? undefined : value;
-  if (backwards) [from, to] = [to, from];
-  if (name === 'splice') {
-    const arr = c as unknown[];
-    const start = index!;
-    if (!(Number.isInteger(start) && start >= 0 && start <= arr.length && Array.isArray(from) && Array.isArray(to))) return fail();
-    if (!equal(arr.slice(start, start + from.length), from)) fail();
-    arr.splice(start, from.length, ...clone(to, path));
-    return;
-  }
+  const arr = c as unknown[];
   const key = keyed ? path.at(-1) : value;
+  let from = splice ? removed : keyed ? old : name === 'discard' ? value : undefined;
+  let to = splice ? insert : name === 'set' || name === 'add' ? value : undefined;
+  if (backwards) [from, to] = [to, from];
+  const count = (from as unknown[] | undefined)?.length ?? 0;
+  const fits = keyed
+    ? // Object and Map keys are strings; array keys are indexes that hold an item before and after.
+      kind === 'array'
+      ? typeof key === 'number' && from !== undefined && to !== undefined
+      : (kind === 'object' || kind === 'map') && typeof key === 'string'
+    : splice
+      ? kind === 'array' && Number.isInteger(index) && index! >= 0 && index! <= arr.length && Array.isArray(from) && Array.isArray(to)
+      : kind === 'set' && (name === 'add' || name === 'discard');
   if (
-    (name === 'delete' ? old : value) === undefined ||
-    // Object and Map keys are strings; array keys are indexes that hold an item before and after.
-    (keyed && typeof key !== (kind === 'array' ? 'number' : 'string')) ||
-    (kind === 'array' && (from === undefined || to === undefined)) ||
-    !equal(get(c, key), from)
+    !fits ||
+    // The field that says what the op does must be there: a set's value, a delete's old value, a member.
+    (name === 'delete' ? old : splice ? insert : value) === undefined ||
+    !equal(splice ? arr.slice(index, index! + count) : get(c, key), from)
   ) {
-    fail();
+    throw new PatchError(name, [...path]);
   }
-  if (to === undefined) remove(c, key);
+  if (splice) arr.splice(index!, count, ...clone(to as unknown[], path));
+  else if (to === undefined) remove(c, key);
   else put(c, key, clone(to, path));
 }
