@@ -18,38 +18,38 @@ import { checkedKind, clone, equal, get, has, keysOf, type Kind } from './values
  * //  { op: 'splice', path: ['list'], index: 1, remove: [], insert: [9] }]
  */
 export function diff<T extends object>(a: T, b: T): Op[] {
-  const x: unknown = isTracked(a) ? snapshot(a) : a;
-  const y: unknown = isTracked(b) ? snapshot(b) : b;
+  const x = plain(a);
+  const y = plain(b);
   const kind = checkedKind(x, []);
-  if (kind === 'primitive' || kind !== checkedKind(y, [])) {
-    throw new TinysyncError('E_DIFF', 'tinysync: diff() needs two containers of one kind');
-  }
+  if (kind === 'primitive' || kind !== checkedKind(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: cannot diff: not two containers of one kind');
   const ops: Op[] = [];
   walk(x, y, kind, [], ops);
   return ops;
 }
 
-/** Ops for a value at `path` that changes from `a` to `b`: recurse when both are the same kind of container. */
-function change(a: unknown, b: unknown, path: PathKey[], ops: Op[]): void {
-  if (equal(a, b)) return;
-  const kind = checkedKind(a, path);
-  if (kind !== 'primitive' && kind === checkedKind(b, path)) walk(a, b, kind, path, ops);
-  else ops.push({ op: 'set', path, value: clone(b, path), old: clone(a, path) });
-}
+/** A tracked value's current contents (its snapshot); a plain value as it is. */
+const plain = (v: object): unknown => (isTracked(v) ? snapshot(v) : v);
 
 /**
  * Ops between two containers of the same kind, key by key (a Set's keys are its members, an
- * array's its indexes). Arrays of different lengths become one splice instead.
+ * array's its indexes): values under the same key that are containers of the same kind are
+ * compared inside, others replaced. Arrays of different lengths become one splice instead.
  */
 function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): void {
   if (kind === 'array' && (a as unknown[]).length !== (b as unknown[]).length) return splice(a as unknown[], b as unknown[], path, ops);
   for (const k of new Set([...keysOf(a, kind), ...keysOf(b, kind)])) {
     const at = [...path, k as PathKey];
+    const x = get(a, k);
+    const y = get(b, k);
     const inA = has(a, k);
     const inB = has(b, k);
-    if (inA && inB) change(get(a, k), get(b, k), at, ops);
-    else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: k as string });
-    else ops.push(inB ? { op: 'set', path: at, value: clone(get(b, k), at) } : { op: 'delete', path: at, old: clone(get(a, k), at) });
+    if (inA && inB) {
+      if (equal(x, y)) continue;
+      const inner = checkedKind(x, at);
+      if (inner !== 'primitive' && inner === checkedKind(y, at)) walk(x, y, inner, at, ops);
+      else ops.push({ op: 'set', path: at, value: clone(y, at), old: clone(x, at) });
+    } else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: k as string });
+    else ops.push(inB ? { op: 'set', path: at, value: clone(y, at) } : { op: 'delete', path: at, old: clone(x, at) });
   }
 }
 
