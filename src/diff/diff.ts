@@ -2,7 +2,7 @@
 // that an edit deep inside a large tree stays one small op.
 import { isTracked, snapshot, TinysyncError, type PathKey } from '../core/index.js';
 import type { Op } from './ops.js';
-import { checkedKind, clone, equal, get, has, keysOf, type Kind } from './values.js';
+import { clone, equal, get, has, keysOf, kindOf, type Kind } from './values.js';
 
 /**
  * The list of ops that turns `a` into `b` (two objects, arrays, Maps or Sets of the same
@@ -20,8 +20,8 @@ import { checkedKind, clone, equal, get, has, keysOf, type Kind } from './values
 export function diff<T extends object>(a: T, b: T): Op[] {
   const x = plain(a);
   const y = plain(b);
-  const kind = checkedKind(x, []);
-  if (kind === 'primitive' || kind !== checkedKind(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: cannot diff: not two containers of one kind');
+  const kind = kindOf(x, []);
+  if (kind === 'primitive' || kind !== kindOf(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: cannot diff: not two containers of one kind');
   const ops: Op[] = [];
   walk(x, y, kind, [], ops);
   return ops;
@@ -45,8 +45,8 @@ function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): v
     const inB = has(b, k);
     if (inA && inB) {
       if (equal(x, y)) continue;
-      const inner = checkedKind(x, at);
-      if (inner !== 'primitive' && inner === checkedKind(y, at)) walk(x, y, inner, at, ops);
+      const inner = kindOf(x, at);
+      if (inner !== 'primitive' && inner === kindOf(y, at)) walk(x, y, inner, at, ops);
       else ops.push({ op: 'set', path: at, value: clone(y, at), old: clone(x, at) });
     } else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: k as string });
     else ops.push(inB ? { op: 'set', path: at, value: clone(y, at) } : { op: 'delete', path: at, old: clone(x, at) });

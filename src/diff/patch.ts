@@ -3,7 +3,7 @@
 import { isTracked, transact, type PathKey } from '../core/index.js';
 import { PatchError } from './errors.js';
 import type { Op } from './ops.js';
-import { clone, equal, get, has, kindOf, put, remove } from './values.js';
+import { clone, equal, get, kindOf, put, remove } from './values.js';
 
 /** An op as it may arrive (from JSON, say): every field is checked before use. */
 interface UncheckedOp {

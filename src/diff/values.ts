@@ -9,26 +9,21 @@ export type Kind = 'object' | 'array' | 'map' | 'set' | 'primitive';
 /** Any container; the functions below pick the methods that its kind has. */
 type Container = Record<PathKey, unknown> & Map<unknown, unknown> & Set<unknown>;
 
-/** The kind of a value under the value rules, or undefined for anything they refuse. */
-export function kindOf(v: unknown): Kind | undefined {
+/**
+ * The kind of a value under the value rules. A value they refuse (a Set holding an object
+ * included) has no kind; given the `path` it was found at, it throws a ValueError naming it.
+ */
+export function kindOf(v: unknown, path: PathKey[]): Kind;
+export function kindOf(v: unknown): Kind | undefined;
+export function kindOf(v: unknown, path?: PathKey[]): Kind | undefined {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || Number.isFinite(v)) return 'primitive';
   const proto: unknown = typeof v === 'object' && Object.getPrototypeOf(v);
   if (proto === Array.prototype) return 'array';
   if (proto === Map.prototype) return 'map';
-  if (proto === Set.prototype) return 'set';
+  if (proto === Set.prototype && [...(v as Set<unknown>)].every((m) => kindOf(m) === 'primitive')) return 'set';
   if (proto === Object.prototype || proto === null) return 'object';
+  if (path) throw new ValueError(path, proto === Set.prototype ? 'an object in a Set' : typeof v === 'object' ? 'a class instance' : String(v));
   return undefined;
-}
-
-/**
- * The kind of a value at `path`; a value the rules refuse (a Set holding an object included)
- * throws a ValueError naming the path.
- */
-export function checkedKind(v: unknown, path: PathKey[]): Kind {
-  const kind = kindOf(v);
-  if (kind === 'set' && [...(v as Set<unknown>)].some((m) => kindOf(m) !== 'primitive')) throw new ValueError(path, 'an object in a Set');
-  if (kind) return kind;
-  throw new ValueError(path, typeof v === 'object' ? 'a class instance' : String(v));
 }
 
 /** The keys of a container of `kind`: object keys, array indexes, Map keys, Set members. */
@@ -76,7 +71,7 @@ export function equal(a: unknown, b: unknown): boolean {
  * checked against the value rules: a value they refuse throws a ValueError naming `path`.
  */
 export function clone<T>(v: T, path: PathKey[]): T {
-  const kind = checkedKind(v, path);
+  const kind = kindOf(v, path);
   if (kind === 'primitive') return v;
   // An empty container of the same kind: a new Array, Map, Set or Object, or a prototype-less object.
   const proto = Object.getPrototypeOf(v) as { constructor: new () => unknown } | null;
