@@ -8,6 +8,6 @@ import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
 export class PatchError extends TinysyncError {
   override name = 'PatchError';
   constructor(op: string, path: PathKey[]) {
-    super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}: the target does not match`, path);
+    super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}`, path);
   }
 }

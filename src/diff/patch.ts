@@ -70,29 +70,27 @@ function apply(root: object, op: Op, backwards: boolean): void {
   let c: unknown = root;
   for (const key of keyed ? path.slice(0, -1) : path) c = get(c, key);
   const kind = kindOf(c);
-  const arr = c as unknown[];
   const key = keyed ? path.at(-1) : value;
   let from = splice ? removed : keyed ? old : name === 'discard' ? value : undefined;
   let to = splice ? insert : name === 'set' || name === 'add' ? value : undefined;
   if (backwards) [from, to] = [to, from];
-  const count = (from as unknown[] | undefined)?.length ?? 0;
   const fits = keyed
     ? // Object and Map keys are strings; array keys are indexes that hold an item before and after.
       kind === 'array'
       ? typeof key === 'number' && from !== undefined && to !== undefined
       : (kind === 'object' || kind === 'map') && typeof key === 'string'
     : splice
-      ? kind === 'array' && Number.isInteger(index) && index! >= 0 && index! <= arr.length && Array.isArray(from) && Array.isArray(to)
+      ? kind === 'array' && Number.isInteger(index) && index! >= 0 && index! <= (c as unknown[]).length && Array.isArray(from) && Array.isArray(to)
       : kind === 'set' && (name === 'add' || name === 'discard');
   if (
     !fits ||
     // The field that says what the op does must be there: a set's value, a delete's old value, a member.
     (name === 'delete' ? old : splice ? insert : value) === undefined ||
-    !equal(splice ? arr.slice(index, index! + count) : get(c, key), from)
+    !equal(splice ? (c as unknown[]).slice(index, index! + (from as unknown[]).length) : get(c, key), from)
   ) {
     throw new PatchError(name, [...path]);
   }
-  if (splice) arr.splice(index!, count, ...clone(to as unknown[], path));
+  if (splice) (c as unknown[]).splice(index!, (from as unknown[]).length, ...clone(to as unknown[], path));
   else if (to === undefined) remove(c, key);
   else put(c, key, clone(to, path));
 }
