@@ -3,7 +3,7 @@
 import { isTracked, transact, type PathKey } from '../core/index.js';
 import { PatchError } from './errors.js';
 import type { Op } from './ops.js';
-import { clone, equal, get, kindOf, put, remove } from './values.js';
+import { clone, equal, get, kindOf, put } from './values.js';
 
 /** An op as it may arrive (from JSON, say): every field is checked before use. */
 interface UncheckedOp {
@@ -91,6 +91,5 @@ function apply(root: object, op: Op, backwards: boolean): void {
     throw new PatchError(name, [...path]);
   }
   if (splice) (c as unknown[]).splice(index!, (from as unknown[]).length, ...clone(to as unknown[], path));
-  else if (to === undefined) remove(c, key);
-  else put(c, key, clone(to, path));
+  else put(c, key, to === undefined ? to : clone(to, path));
 }

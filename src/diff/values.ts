@@ -43,18 +43,18 @@ export function get(c: unknown, key: unknown): unknown {
   return c instanceof Map ? c.get(key) : c instanceof Set ? key : (c as Container)[key as PathKey];
 }
 
-/** Writes `value` at `key` (adds it, to a Set); `__proto__` becomes an own key, never a prototype change. */
+/**
+ * Writes `value` at `key` (adds it, to a Set), or removes the key (the member) when `value` is
+ * undefined; `__proto__` becomes an own key, never a prototype change.
+ */
 export function put(c: unknown, key: unknown, value: unknown): void {
-  if (c instanceof Map) c.set(key, value);
+  if (value === undefined) {
+    if (c instanceof Map || c instanceof Set) c.delete(key);
+    else delete (c as Container)[key as PathKey];
+  } else if (c instanceof Map) c.set(key, value);
   else if (c instanceof Set) c.add(value);
   else if (key === '__proto__') Object.defineProperty(c, key, { value, writable: true, enumerable: true, configurable: true });
   else (c as Container)[key as PathKey] = value;
-}
-
-/** Removes `key` from a Map, a Set or an object. */
-export function remove(c: unknown, key: unknown): void {
-  if (c instanceof Map || c instanceof Set) c.delete(key);
-  else delete (c as Container)[key as PathKey];
 }
 
 /** Deep equality of two values: same kind, same keys, equal values at each key. */
