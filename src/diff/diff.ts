@@ -21,7 +21,7 @@ export function diff<T extends object>(a: T, b: T): Op[] {
   const x = plain(a);
   const y = plain(b);
   const kind = kindOf(x, []);
-  if (kind === 'primitive' || kind !== kindOf(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: diff() takes two containers of one kind');
+  if (kind === 'primitive' || kind !== kindOf(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: cannot diff mixed kinds or primitives');
   const ops: Op[] = [];
   walk(x, y, kind, [], ops);
   return ops;
