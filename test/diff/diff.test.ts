@@ -121,6 +121,8 @@ describe('diff inputs', () => {
       expect.objectContaining({ code: 'E_VALUE', path: ['when', 'd'] }),
     );
     expect(() => diff({ s: new Set() }, { s: new Set([{}]) })).toThrow(expect.objectContaining({ code: 'E_VALUE', path: ['s'] }));
+    expect(() => diff({}, { deep: { s: new Set([{}]) } })).toThrow(expect.objectContaining({ code: 'E_VALUE', path: ['deep', 's'] }));
+    expect(() => diff([1], [1, 2, undefined])).toThrow(expect.objectContaining({ code: 'E_VALUE', path: [2] }));
   });
 
   it('produces ops that survive JSON when they hold no Map or Set', () => {

@@ -80,10 +80,26 @@ describe('patch checks each op, all or nothing', () => {
     ['adding to something that is not a Set', { s: [1] }, { op: 'add', path: ['s'], value: 2 }],
     ['setting the root', { a: 1 }, { op: 'set', path: [], value: 2 }],
     ['an unknown op', { a: 1 }, { op: 'move', path: ['a'] } as unknown as Op],
-  ])('refuses %s', (_, target, op) => {
+    ['a path that is not an array', { a: 1 }, { op: 'set', path: 'a', value: 2, old: 1 } as unknown as Op],
+    ['a path through null', { a: null }, { op: 'set', path: ['a', 'b'], value: 1 }],
+    ['a set without its value', { a: 1 }, { op: 'set', path: ['a'], old: 1 } as unknown as Op],
+    ['a set of an array item without its old value', { l: [1] }, { op: 'set', path: ['l', 0], value: 2 }],
+    ["a set of an array's length", { l: [1, 2] }, { op: 'set', path: ['l', 'length'], value: 0, old: 2 }],
+    ['deleting an array item', { l: [1] }, { op: 'delete', path: ['l', 0], old: 1 }],
+    ['a non-string Map key', { m: new Map() }, { op: 'set', path: ['m', 1], value: 1 }],
+    ['a splice at a negative index', { l: [1] }, { op: 'splice', path: ['l'], index: -1, remove: [], insert: [2] }],
+    ['a splice past the end that removes nothing', { l: [1] }, { op: 'splice', path: ['l'], index: 2, remove: [], insert: [2] }],
+    ['a splice at a fractional index', { l: [1, 2] }, { op: 'splice', path: ['l'], index: 0.5, remove: [], insert: [2] }],
+    ['a splice without insert', { l: [1] }, { op: 'splice', path: ['l'], index: 0, remove: [1] } as unknown as Op],
+    ['adding nothing to a Set', { s: new Set([1]) }, { op: 'add', path: ['s'] } as unknown as Op],
+    ['a delete on a Set', { s: new Set([1]) }, { op: 'delete', path: ['s', 1], old: 1 } as unknown as Op],
+  ])('refuses %s, on a plain and on a tracked target', (_, target, op) => {
     const before = structuredClone(target);
+    const state = track(structuredClone(target));
     expect(() => patch(target, [op])).toThrow(expect.objectContaining({ code: 'E_PATCH' }));
     expect(target).toEqual(before);
+    expect(() => patch(state, [op])).toThrow(expect.objectContaining({ code: 'E_PATCH' }));
+    expect(snapshot(state)).toEqual(before);
   });
 
   it('refuses a value outside the value rules (E_VALUE) and leaves the target as it was', () => {
