@@ -44,7 +44,7 @@ function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): v
     const inA = has(a, k);
     const inB = has(b, k);
     if (inA && inB) {
-      if (equal(x, y)) continue;
+      if (x === y) continue; // containers that are equal but not the same yield no ops below
       const inner = kindOf(x, at);
       if (inner !== 'primitive' && inner === kindOf(y, at)) walk(x, y, inner, at, ops);
       else ops.push({ op: 'set', path: at, value: clone(y, at), old: clone(x, at) });

@@ -91,5 +91,5 @@ function apply(root: object, op: Op, backwards: boolean): void {
     throw new PatchError(name, [...path]);
   }
   if (splice) (c as unknown[]).splice(index!, (from as unknown[]).length, ...clone(to as unknown[], path));
-  else put(c, key, to === undefined ? to : clone(to, path));
+  else put(c, key, to === undefined ? undefined : clone(to, path));
 }
