@@ -22,9 +22,7 @@ export function diff<T extends object>(a: T, b: T): Op[] {
   const y = plain(b);
   const kind = kindOf(x, []);
   if (kind === 'primitive' || kind !== kindOf(y, [])) throw new TinysyncError('E_DIFF', 'tinysync: cannot diff mixed kinds or primitives');
-  const ops: Op[] = [];
-  walk(x, y, kind, [], ops);
-  return ops;
+  return walk(x, y, kind, [], []);
 }
 
 /** A tracked value's current contents (its snapshot); a plain value as it is. */
@@ -34,8 +32,9 @@ const plain = (v: object): unknown => (isTracked(v) ? snapshot(v) : v);
  * Ops between two containers of the same kind, key by key (a Set's keys are its members, an
  * array's its indexes): values under the same key that are containers of the same kind are
  * compared inside, others replaced. Arrays of different lengths become one splice instead.
+ * Appends to `ops` and returns it.
  */
-function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): void {
+function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): Op[] {
   if (kind === 'array' && (a as unknown[]).length !== (b as unknown[]).length) return splice(a as unknown[], b as unknown[], path, ops);
   for (const k of new Set([...keysOf(a, kind), ...keysOf(b, kind)])) {
     const at = [...path, k as PathKey];
@@ -44,20 +43,21 @@ function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): v
     const inA = has(a, k);
     const inB = has(b, k);
     if (inA && inB) {
-      if (x === y) continue; // containers that are equal but not the same yield no ops below
+      if (equal(x, y)) continue;
       const inner = kindOf(x, at);
       if (inner !== 'primitive' && inner === kindOf(y, at)) walk(x, y, inner, at, ops);
       else ops.push({ op: 'set', path: at, value: clone(y, at), old: clone(x, at) });
     } else if (kind === 'set') ops.push({ op: inB ? 'add' : 'discard', path, value: k as string });
     else ops.push(inB ? { op: 'set', path: at, value: clone(y, at) } : { op: 'delete', path: at, old: clone(x, at) });
   }
+  return ops;
 }
 
 /**
  * Arrays of different lengths: without their common prefix and suffix, what is left is one
  * splice (an append, a removal, an insertion, or a replaced run of another length).
  */
-function splice(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
+function splice(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): Op[] {
   let start = 0;
   let endA = a.length;
   let endB = b.length;
@@ -68,4 +68,5 @@ function splice(a: unknown[], b: unknown[], path: PathKey[], ops: Op[]): void {
   }
   const items = (arr: unknown[], end: number) => arr.slice(start, end).map((v, i) => clone(v, [...path, start + i]));
   ops.push({ op: 'splice', path, index: start, remove: items(a, endA), insert: items(b, endB) });
+  return ops;
 }
