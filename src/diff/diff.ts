@@ -37,13 +37,13 @@ const plain = (v: object): unknown => (isTracked(v) ? snapshot(v) : v);
 function walk(a: unknown, b: unknown, kind: Kind, path: PathKey[], ops: Op[]): Op[] {
   if (kind === 'array' && (a as unknown[]).length !== (b as unknown[]).length) return splice(a as unknown[], b as unknown[], path, ops);
   for (const k of new Set([...keysOf(a, kind), ...keysOf(b, kind)])) {
-    const at = [...path, k as PathKey];
     const x = get(a, k);
     const y = get(b, k);
     const inA = has(a, k);
     const inB = has(b, k);
+    if (inA && inB && equal(x, y)) continue;
+    const at = [...path, k as PathKey];
     if (inA && inB) {
-      if (equal(x, y)) continue;
       const inner = kindOf(x, at);
       if (inner !== 'primitive' && inner === kindOf(y, at)) walk(x, y, inner, at, ops);
       else ops.push({ op: 'set', path: at, value: clone(y, at), old: clone(x, at) });

@@ -20,7 +20,8 @@ export function kindOf(v: unknown, path?: PathKey[]): Kind | undefined {
   const proto: unknown = typeof v === 'object' && Object.getPrototypeOf(v);
   if (proto === Array.prototype) return 'array';
   if (proto === Map.prototype) return 'map';
-  if (proto === Set.prototype && [...(v as Set<unknown>)].every((m) => kindOf(m) === 'primitive')) return 'set';
+  // Checking a Set's members costs a pass over them: only when validating (a path is given).
+  if (proto === Set.prototype && (!path || [...(v as Set<unknown>)].every((m) => kindOf(m) === 'primitive'))) return 'set';
   if (proto === Object.prototype || proto === null) return 'object';
   if (path) throw new ValueError(path, proto === Set.prototype ? 'an object in a Set' : typeof v === 'object' ? 'a class instance' : String(v));
   return undefined;
