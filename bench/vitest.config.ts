@@ -3,8 +3,16 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import base from '../vitest.config.js';
 
+// Benchmarks measure what users get: the built package (dist/), not the sources.
+const entries: Record<string, string> = { crdt: 'crdt', reconcile: 'reconcile', file: 'file', tasks: 'tasks', browser: 'browser', solid: 'solid', server: 'server' };
+const alias = [
+  ...Object.entries(entries).map(([sub, file]) => ({ find: new RegExp(`^tinysync/${sub}$`), replacement: new URL(`../dist/${file}.js`, import.meta.url).pathname })),
+  { find: /^tinysync$/, replacement: new URL('../dist/index.js', import.meta.url).pathname },
+  { find: /^ws$/, replacement: new URL('../node_modules/ws/wrapper.mjs', import.meta.url).pathname },
+];
+
 export default mergeConfig(
-  { resolve: base.resolve, plugins: base.plugins },
+  { resolve: { alias }, plugins: base.plugins },
   defineConfig({
     test: {
       include: ['bench/**/*.bench.ts'],
