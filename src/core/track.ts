@@ -7,7 +7,7 @@ import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { ITERATE, readObserver } from './reads.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
-import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Location, type Root } from './tree.js';
+import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */

@@ -1,6 +1,6 @@
 // datastoresync's "what we need minus what we have": two trees of branches, items matched by
 // key, compared attribute by attribute.
-import { wording, type Action, type Branch, type Id, type Item } from './action.js';
+import { wording, type Action, type Id, type Item } from './action.js';
 import { equal } from './equal.js';
 import { ReconcileError } from './errors.js';
 
