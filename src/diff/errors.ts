@@ -7,7 +7,7 @@ import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
  */
 export class PatchError extends TinysyncError {
   override name = 'PatchError';
-  constructor(op: string, path: PathKey[]) {
-    super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}`, path);
+  constructor(op: string, path: PathKey[], why: string) {
+    super('E_PATCH', `tinysync: cannot ${op} at ${formatPath(path)}: ${why}`, path);
   }
 }

@@ -64,7 +64,7 @@ function applyAll(target: object, ops: readonly Op[], backwards: boolean): void 
  */
 function apply(root: object, op: Op, backwards: boolean): void {
   const { op: name, path, value, old, index, remove: removed, insert } = op as UncheckedOp;
-  if (!Array.isArray(path)) throw new PatchError(name, []);
+  if (!Array.isArray(path)) throw new PatchError(name, [], 'its path is not an array');
   const keyed = name === 'set' || name === 'delete';
   const splice = name === 'splice';
   let c: unknown = root;
@@ -82,14 +82,13 @@ function apply(root: object, op: Op, backwards: boolean): void {
     : splice
       ? kind === 'array' && Number.isInteger(index) && index! >= 0 && index! <= (c as unknown[]).length && Array.isArray(from) && Array.isArray(to)
       : kind === 'set' && (name === 'add' || name === 'discard');
-  if (
-    !fits ||
-    // The field that says what the op does must be there: a set's value, a delete's old value, a member.
-    (name === 'delete' ? old : splice ? insert : value) === undefined ||
-    !equal(splice ? (c as unknown[]).slice(index, index! + (from as unknown[]).length) : get(c, key), from)
-  ) {
-    throw new PatchError(name, [...path]);
-  }
+  const refuse = (why: string): never => {
+    throw new PatchError(name, [...path], why);
+  };
+  if (!fits) refuse('the op does not fit what is there');
+  // The field that says what the op does must be there: a set's value, a delete's old value, a member.
+  if ((name === 'delete' ? old : splice ? insert : value) === undefined) refuse('the op lacks a field');
+  if (!equal(splice ? (c as unknown[]).slice(index, index! + (from as unknown[]).length) : get(c, key), from)) refuse('the target does not hold what the op expects');
   if (splice) (c as unknown[]).splice(index!, (from as unknown[]).length, ...clone(to as unknown[], path));
   else put(c, key, to === undefined ? undefined : clone(to, path));
 }
