@@ -73,13 +73,16 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
     const path = locate(raw)!.path;
     if (key !== undefined) path.push(key);
     // With path subscribers only, a change that reaches none of them is not even built.
-    const subs: Subscriber[] = [];
-    if (onlyPaths && (root.trie.match(path, op, span, subs), !subs.length)) return;
+    let subs: Subscriber[] | undefined;
+    if (onlyPaths) {
+      root.trie.match(path, op, span, (subs = []));
+      if (!subs.length) return;
+    }
     change = { root: root.proxy, path, op, args, target: view(raw) as object, previous, origin: currentOrigin() };
     if (root.name !== undefined) change.name = root.name;
     // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
     if (span && !root.trie.empty) spans.set(change, span);
-    if (onlyPaths) return notify(subs, change);
+    if (subs) return notify(subs, change);
     if (!logging) return deliverNow(root, change);
   }
   if (logging) keep({ raw, op, args, previous, span, at, change, root: change && root });

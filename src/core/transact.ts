@@ -51,24 +51,19 @@ function call<T>(fns: Iterable<(arg: T) => void>, arg: T, errors: unknown[]): vo
   }
 }
 
-/** The path subscribers a change reaches. */
-export function reached(root: Root, change: Change): Subscriber[] {
-  const subs: Subscriber[] = [];
-  if (!root.trie.empty) root.trie.match(change.path, change.op, spans.get(change), subs);
-  return subs;
-}
-
 /**
  * Hands a committed batch to the tree's listeners: batch listeners first (bindings and
  * persisters, so they see the state before any subscriber reacts), then `onChange`, then the
  * path subscribers. Every one runs; errors are gathered and thrown together at the end.
  */
-function deliver(root: Root, changes: Change[], errors: unknown[] = []): unknown[] {
+function deliver(root: Root, changes: Change[], errors: unknown[]): unknown[] {
   call(root.listeners, changes, errors);
-  if (!root.onChange && root.trie.empty) return errors;
   for (const change of changes) {
     if (root.onChange) call([root.onChange], change, errors);
-    call(reached(root, change), change, errors);
+    if (root.trie.empty) continue;
+    const subs: Subscriber[] = [];
+    root.trie.match(change.path, change.op, spans.get(change), subs);
+    call(subs, change, errors);
   }
   return errors;
 }
@@ -136,7 +131,8 @@ function commit(entries: Entry[]): void {
 
 /** Delivers a single change made outside any transaction. */
 export function deliverNow(root: Root, change: Change): void {
-  raise(deliver(root, [change]), [change]);
+  const changes = [change];
+  raise(deliver(root, changes, []), changes);
 }
 
 /** Delivers a change to the path subscribers it reaches, when they are its only audience. */
