@@ -64,7 +64,10 @@ export function equal(a: unknown, b: unknown): boolean {
   const kind = kindOf(a);
   if (!kind || kind === 'primitive' || kind !== kindOf(b)) return false;
   const keys = keysOf(a, kind);
-  return keys.length === keysOf(b, kind).length && keys.every((k) => has(b, k) && equal(get(a, k), get(b, k)));
+  if (keys.length !== keysOf(b, kind).length) return false;
+  // Plain objects, the common case, without the generic look-ups (own keys only, as `has`).
+  if (kind === 'object') return keys.every((k) => Object.hasOwn(b as object, k as string) && equal((a as Container)[k as string], (b as Container)[k as string]));
+  return keys.every((k) => has(b, k) && equal(get(a, k), get(b, k)));
 }
 
 /**
