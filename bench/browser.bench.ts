@@ -13,7 +13,7 @@
 //   whenSynced, and also + toJSON() for plain data as tinysync gives), median of 3.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { cleanupRuntime, launchProfile, openPage, startServer, storeName, type InProcessServer } from '../e2e/runtime-harness.js';
+import { cleanup, launchProfile, openPage, startServer, storeName, type InProcessServer } from '../e2e/runtime-harness.js';
 import { percentiles, report, type BenchRow } from './harness.js';
 
 const OURS = 'tinysync';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   server = await startServer();
   token = await server.token('write');
 });
-afterAll(cleanupRuntime);
+afterAll(cleanup);
 
 type Subject = typeof OURS | typeof PEER;
 

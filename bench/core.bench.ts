@@ -18,7 +18,7 @@
 //   synchronous cost of the mutation. With listeners only on sibling proxies, valtio schedules
 //   nothing for the changed one, so its synchronous cost is the whole cost here.
 import { describe, expect, it } from 'vitest';
-import { createStore, produce, type SetStoreFunction } from 'solid-js/store';
+import { createStore, produce } from 'solid-js/store';
 import { proxy, subscribe as valtioSubscribe } from 'valtio/vanilla';
 import { proxyMap, proxySet } from 'valtio/vanilla/utils';
 import { subscribe, track } from 'tinysync';

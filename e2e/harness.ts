@@ -57,7 +57,13 @@ export async function cleanup(): Promise<void> {
   }
 }
 
-function tempDir(prefix: string): string {
+/** Registers `fn` to run at the next `cleanup()` (resources are released newest first). */
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+/** A temp folder removed at cleanup. */
+export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

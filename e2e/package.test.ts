@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupRuntime, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
+import { cleanup, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
 
 
 const APP_MAIN = `import { createStore } from 'tinysync/browser';
@@ -79,7 +79,7 @@ beforeAll(() => {
     run('npm', ['install', '--prefer-offline', ...flags], appDir);
   }
 }, 120_000);
-afterAll(cleanupRuntime);
+afterAll(cleanup);
 
 /** One device writes and reloads, another device reads it back through the server. */
 async function persistsAndSyncs(server: InProcessServer, url: string): Promise<void> {

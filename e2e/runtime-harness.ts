@@ -4,11 +4,10 @@
 // Chromium profiles ("devices"), and pages that are ready to drive.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { boardName, until, waitReady } from './harness.js';
+import { boardName, onCleanup, tempDir, until, waitReady } from './harness.js';
 
 export { until };
 import { createSyncServer, createToken, type SyncServer } from 'tinysync/server';
@@ -18,25 +17,7 @@ export const repo = fileURLToPath(new URL('..', import.meta.url));
 export const fixturesDir = join(repo, 'e2e/fixtures');
 export const fixturesDist = join(fixturesDir, 'dist');
 
-const cleanups: Array<() => Promise<void> | void> = [];
-
-/** Runs every registered cleanup, newest first (call in afterEach / afterAll). */
-export async function cleanupRuntime(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      console.warn('e2e cleanup:', err);
-    }
-  }
-}
-
-/** A temp folder removed at cleanup. */
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.unshift(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { cleanup, tempDir } from './harness.js';
 
 function newest(path: string): number {
   const st = statSync(path);
@@ -166,7 +147,7 @@ export async function startServer(opts: { static?: string } = {}): Promise<InPro
       if (!server) server = await open(face.port);
     },
   };
-  cleanups.push(() => s.stop());
+  onCleanup(() => s.stop());
   return s;
 }
 
@@ -234,7 +215,7 @@ export async function startCliServer(): Promise<ChildServer> {
       proc = (await launch(face.port)).proc;
     },
   };
-  cleanups.push(async () => {
+  onCleanup(async () => {
     const p = proc;
     proc = undefined;
     if (!p || stopped(p)) return;
@@ -252,7 +233,7 @@ export async function launchProfile(): Promise<BrowserContext> {
     args: chromiumArgs,
     headless: true,
   });
-  cleanups.push(() => context.close());
+  onCleanup(() => context.close());
   return context;
 }
 

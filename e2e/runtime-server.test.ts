@@ -3,10 +3,10 @@
 // port and data folder. Clients reconnect by themselves and nothing is lost.
 import { afterEach, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cleanupRuntime, launchProfile, openPage, startCliServer, storeName, until } from './runtime-harness.js';
+import { cleanup, launchProfile, openPage, startCliServer, storeName, until } from './runtime-harness.js';
 
 
-afterEach(cleanupRuntime);
+afterEach(cleanup);
 
 const data = (page: Page, name: string) => page.evaluate((n) => window.tinysyncTest.snapshot(window.tinysyncTest.store(n).data), name);
 const status = (page: Page, name: string) => page.evaluate((n) => window.tinysyncTest.store(n).status, name);

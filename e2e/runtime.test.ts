@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { OpenOpts } from './fixtures/api.js';
-import { cleanupRuntime, launchProfile, openPage, startServer, storeName, until, type InProcessServer } from './runtime-harness.js';
+import { cleanup, launchProfile, openPage, startServer, storeName, until, type InProcessServer } from './runtime-harness.js';
 
 
 let server: InProcessServer;
@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startServer();
   writeToken = await server.token('write');
 });
-afterAll(cleanupRuntime);
+afterAll(cleanup);
 
 // Profiles and pages of a test are closed after it; the server lives for the whole file.
 const contexts: BrowserContext[] = [];
