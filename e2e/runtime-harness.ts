@@ -2,11 +2,12 @@
 // benchmarks: the fixture pages of e2e/fixtures built by Vite, a real tinysync server serving
 // them (in this process, or as a `node dist/cli.js serve` child that can be SIGKILLed), tokens,
 // Chromium profiles ("devices"), and pages that are ready to drive.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { listeningPort, startChild } from '../test/child.js';
 import { boardName, onCleanup, tempDir, until, waitReady } from './harness.js';
 
 export { until };
@@ -167,31 +168,11 @@ export async function startCliServer(): Promise<ChildServer> {
   const dataDir = tempDir('tinysync-e2e-cli-data-');
   const secret = newSecret();
   let proc: ChildProcess | undefined;
-  const launch = (port: number) =>
-    new Promise<{ proc: ChildProcess; port: number }>((resolve, reject) => {
-      const p = spawn(
-        process.execPath,
-        [join(repo, 'dist/cli.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--static', fixturesDist],
-        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TINYSYNC_SECRET: secret } },
-      );
-      let out = '';
-      let err = '';
-      p.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-      p.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        for (const line of out.split('\n')) {
-          if (!line.includes('"listening"')) continue;
-          try {
-            const rec = JSON.parse(line) as { event?: string; port?: number };
-            if (rec.event === 'listening' && rec.port) resolve({ proc: p, port: rec.port });
-          } catch {
-            // a partial line: wait for the rest
-          }
-        }
-        if (out.length > 1e6) out = out.slice(-1e5);
-      });
-      p.once('exit', (code) => reject(new Error(`tinysync serve exited (${code}) before listening: ${err}`)));
-    });
+  const launch = async (port: number) => {
+    const args = ['serve', '--host', '127.0.0.1', '--port', String(port), '--data', dataDir, '--static', fixturesDist];
+    const child = startChild(pathToFileURL(join(repo, 'dist/cli.js')), args, { TINYSYNC_SECRET: secret });
+    return { proc: child.proc, port: await listeningPort(child, 30_000) };
+  };
   const first = await launch(0);
   proc = first.proc;
   const face = serverFace(first.port, secret, dataDir);

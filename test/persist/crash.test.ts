@@ -1,12 +1,12 @@
 // Child processes write streams of changes and are killed; the file must always be whole.
-// They load the built package (see child.ts): run `npx vite build` first (npm test does).
+// They load the built package (see ../child.ts): run `npx vite build` first (npm test does).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { close, trackFile } from 'tinysync/file';
-import { distModule, startChild } from './child.js';
+import { distModule, startChild } from '../child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinysync-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 // Durability and lifecycle with the server in a child process: SIGKILL right after a second
 // client saw the last change loses nothing; SIGTERM closes clients with 1001 and exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CloseCode } from 'tinysync/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listeningPort, startChild, type Child } from '../child.js';
 import { buildServer } from './build-fixture.js';
 import { cleanup, connectClient, startServer, synced, tempDir, waitFor } from './helpers.js';
 
@@ -18,50 +18,23 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dirname(built.server), { recursive: true, force: true }));
 
-const children: ChildProcess[] = [];
+const children: Child[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0)) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
 });
 
-/** Spawns `node args…` and resolves with the child and the first stdout line matching `pick`. */
-function spawnNode(args: string[], pick: (line: string) => number | undefined): Promise<{ child: ChildProcess; port: number; stdout: () => string }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node script args…`, killed after the test if still running, and the port it listens on. */
+async function serve(script: string, args: string[]): Promise<{ child: Child; port: number }> {
+  const child = startChild(pathToFileURL(script), args, {});
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (const line of out.split('\n')) {
-        const port = pick(line);
-        if (port !== undefined) return resolve({ child, port, stdout: () => out });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${err}`)));
-  });
+  return { child, port: await listeningPort(child) };
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    else child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-
-const portOf = (key: string) => (line: string) => {
-  try {
-    const v = (JSON.parse(line) as Record<string, unknown>)[key];
-    return typeof v === 'number' ? v : undefined;
-  } catch {
-    return undefined;
-  }
-};
 
 describe('sync server: crash and shutdown', () => {
   it('serves every change after SIGKILL right after a second client received the last one', async () => {
     const dataDir = tempDir();
     const fixture = fileURLToPath(new URL('./fixtures/serve.mjs', import.meta.url));
-    const { child, port } = await spawnNode([fixture, built.server, dataDir], portOf('port'));
+    const { child, port } = await serve(fixture, [built.server, dataDir]);
     const url = `ws://127.0.0.1:${port}/sync`;
     const writer = connectClient(url, 'crash');
     const watcher = connectClient(url, 'crash');
@@ -73,8 +46,8 @@ describe('sync server: crash and shutdown', () => {
     }
     writer.doc.getMap('m').set('last', true);
     await waitFor(() => watcher.doc.getMap('m').get('last') === true, 'watcher received the last change');
-    child.kill('SIGKILL');
-    expect(await exited(child)).toEqual({ code: null, signal: 'SIGKILL' });
+    child.proc.kill('SIGKILL');
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const expected = {
       m: writer.doc.getMap('m').toJSON(),
       t: writer.doc.getText('t').toString(),
@@ -92,7 +65,7 @@ describe('sync server: crash and shutdown', () => {
 
   it('`tinysync serve` on SIGTERM closes clients with 1001, keeps their data and exits 0', async () => {
     const dataDir = tempDir();
-    const { child, port, stdout } = await spawnNode([built.cli, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir], portOf('port'));
+    const { child, port } = await serve(built.cli, ['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir]);
     const url = `ws://127.0.0.1:${port}/sync`;
     const writer = connectClient(url, 'doc');
     const watcher = connectClient(url, 'doc');
@@ -101,11 +74,11 @@ describe('sync server: crash and shutdown', () => {
     await Promise.all([synced(writer), synced(watcher)]);
     writer.doc.getMap('m').set('saved', 'yes');
     await waitFor(() => watcher.doc.getMap('m').get('saved') === 'yes', 'change relayed');
-    child.kill('SIGTERM');
-    expect(await exited(child)).toEqual({ code: 0, signal: null });
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(codes[0]).toBe(CloseCode.GOING_AWAY);
     // The last log line is written only after the documents were flushed and the database closed.
-    expect(stdout()).toContain('"event":"closed"');
+    expect(child.lines.join('\n')).toContain('"event":"closed"');
     writer.destroy();
     watcher.destroy();
     const { server } = await startServer({ dataDir });

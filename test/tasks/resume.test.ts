@@ -1,10 +1,10 @@
 // A job over 200 tasks is killed with SIGKILL at random points and rerun until it finishes.
-// The child loads the built package (see ../persist/child.ts): run `npx vite build` first.
+// The child loads the built package (see ../child.ts): run `npx vite build` first.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { distModule, startChild } from '../persist/child.js';
+import { distModule, startChild } from '../child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinysync-tasks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,12 @@
-// Child Node processes for the crash and exit tests. They cannot import the TypeScript
-// sources, so they load the built package: `dist/` (built by `npm test` before vitest), or the
+// Child Node processes for the crash, exit and server tests. Children cannot import the
+// TypeScript sources, so they load the built package: `dist/` (built by `npm test` before vitest), or the
 // directory named by TINYSYNC_DIST.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
+const repo = fileURLToPath(new URL('../', import.meta.url));
 
 /** The file: URL of a built entry (`file`, `tasks`, `index`), or a clear error when not built. */
 export function distModule(entry: 'file' | 'tasks' | 'index'): string {
@@ -66,4 +66,18 @@ export function startChild(script: URL, args: string[], env: Record<string, stri
       check();
     });
   return { proc, lines, line, exited, stderr: () => err };
+}
+
+/** The first positive `port` in a JSON line of the child's stdout (how a server says it listens). */
+export async function listeningPort(child: Child, timeoutMs?: number): Promise<number> {
+  return portIn(await child.line((l) => portIn(l) !== undefined, timeoutMs))!;
+}
+
+function portIn(line: string): number | undefined {
+  try {
+    const port = (JSON.parse(line) as { port?: unknown }).port;
+    return typeof port === 'number' && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
