@@ -176,34 +176,27 @@ export async function startCliServer(): Promise<ChildServer> {
   const first = await launch(0);
   proc = first.proc;
   const face = serverFace(first.port, secret, dataDir);
-  const stopped = (p: ChildProcess) => p.exitCode !== null || p.signalCode !== null;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await gone;
+  };
   const s: ChildServer = {
     ...face,
     child() {
       if (!proc) throw new Error('the server is not running');
       return proc;
     },
-    async kill() {
-      const p = proc;
-      proc = undefined;
-      if (!p || stopped(p)) return;
-      const gone = new Promise((r) => p.once('exit', r));
-      p.kill('SIGKILL');
-      await gone;
-    },
+    kill: () => stop('SIGKILL'),
     async restart() {
       if (proc) return;
       proc = (await launch(face.port)).proc;
     },
   };
-  onCleanup(async () => {
-    const p = proc;
-    proc = undefined;
-    if (!p || stopped(p)) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await gone;
-  });
+  onCleanup(() => stop('SIGTERM'));
   return s;
 }
 
