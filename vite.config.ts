@@ -12,6 +12,8 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 const entries: Record<string, string> = {
   index: 'src/index.ts',
+  extend: 'src/extend.ts',
+  diff: 'src/diff/index.ts',
   crdt: 'src/crdt/index.ts',
   reconcile: 'src/reconcile/index.ts',
   file: 'src/persist/index.ts',

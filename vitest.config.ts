@@ -8,6 +8,8 @@ import { chromiumArgs } from './scripts/chromium.mjs';
 
 // Tests import the package by its public names; these resolve to the sources.
 const alias = [
+  ['tinysync/extend', 'src/extend.ts'],
+  ['tinysync/diff', 'src/diff/index.ts'],
   ['tinysync/crdt', 'src/crdt/index.ts'],
   ['tinysync/reconcile', 'src/reconcile/index.ts'],
   ['tinysync/file', 'src/persist/index.ts'],

@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { onBatch, track, transact } from 'tinysync';
+import { track, transact } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
 import { bind, text, type TrackedText } from 'tinysync/crdt';
 import { report, type BenchRow } from './harness.js';
 

@@ -1,7 +1,8 @@
 // Embedded values: objects a tree keeps by reference and that report their own edits (the
 // contract behind tinysync/crdt's text()). Here with a minimal counter that implements it.
 import { expect, test } from 'vitest';
-import { EMBEDDED, snapshot, track, transact, type Change, type EmbeddedHooks, type EmbeddedReport } from 'tinysync';
+import { snapshot, track, transact, type Change } from 'tinysync';
+import { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from 'tinysync/extend';
 
 class Counter {
   value = 0;

@@ -1,7 +1,8 @@
 // transact(): all or nothing. Changes inside are delivered once, in order, when the function
 // returns; a throw rolls every one of them back and rethrows.
 import { describe, expect, test } from 'vitest';
-import { AsyncTransactionError, NotTrackedError, onBatch, snapshot, track, transact, type Change } from 'tinysync';
+import { AsyncTransactionError, NotTrackedError, snapshot, track, transact, type Change } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
 
 function start() {
   const batches: Change[][] = [];

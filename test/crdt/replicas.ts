@@ -1,6 +1,7 @@
 // Test plumbing: bound replicas, update routing, and the doc's JSON mapped back to Map / Set.
 import * as Y from 'yjs';
-import { onBatch, snapshot, track, type Change } from 'tinysync';
+import { snapshot, track, type Change } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
 import { bind, type Binding } from 'tinysync/crdt';
 
 export interface Replica<T extends object> {

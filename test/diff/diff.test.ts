@@ -1,6 +1,7 @@
 // diff(a, b): the small list of ops that turns `a` into `b`.
 import { describe, expect, it } from 'vitest';
-import { diff, track, type Op } from 'tinysync';
+import { track } from 'tinysync';
+import { diff, type Op } from 'tinysync/diff';
 
 describe('diff on objects', () => {
   it('gives nothing for equal values', () => {

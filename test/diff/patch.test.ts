@@ -1,6 +1,8 @@
 // patch(target, ops) turns `a` into `b` in place; revert(target, ops) turns it back.
 import { describe, expect, it } from 'vitest';
-import { diff, onBatch, patch, PatchError, revert, snapshot, subscribe, track, transact, type Change, type Op } from 'tinysync';
+import { snapshot, subscribe, track, transact, type Change } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
+import { diff, patch, PatchError, revert, type Op } from 'tinysync/diff';
 
 describe('patch and revert on plain values', () => {
   it('patch(a, diff(a, b)) makes a equal b; revert makes it a again', () => {

@@ -1,7 +1,8 @@
 // Keys such as __proto__, constructor and prototype are plain data for diff, patch and revert:
 // no op, however crafted, reaches Object.prototype or changes an object's prototype.
 import { afterEach, describe, expect, it } from 'vitest';
-import { diff, patch, revert, snapshot, track, type Op } from 'tinysync';
+import { snapshot, track } from 'tinysync';
+import { diff, patch, revert, type Op } from 'tinysync/diff';
 
 const hostile = () => JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "prototype": {"polluted": 1}}') as Record<string, unknown>;
 

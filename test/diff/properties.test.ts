@@ -3,7 +3,9 @@
 // FC_RUNS raises the number of runs (500 by default).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diff, isTracked, onBatch, patch, revert, snapshot, track, type Change } from 'tinysync';
+import { isTracked, snapshot, track, type Change } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
+import { diff, patch, revert } from 'tinysync/diff';
 import { copyValue, pair, runs } from '../arbitraries.js';
 
 describe('diff / patch / revert properties', () => {

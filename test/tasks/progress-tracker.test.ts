@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onBatch, snapshot, track, type Change } from 'tinysync';
+import { snapshot, track, type Change } from 'tinysync';
+import { onBatch } from 'tinysync/extend';
 import { close, trackFile } from 'tinysync/file';
 import { ProgressTracker, type TaskRecord } from 'tinysync/tasks';
 

@@ -1,0 +1,15 @@
+// The `tinysync/extend` entry: the core's hooks for those who write a binding or a persister
+// (tinysync/crdt, tinysync/solid and tinysync/file use exactly these). Same module state as
+// `tinysync`: both entries share one copy of the core.
+export {
+  EMBEDDED,
+  formatPath,
+  ITERATE,
+  onBatch,
+  pathOf,
+  setReadObserver,
+  toRaw,
+  type EmbeddedHooks,
+  type EmbeddedReport,
+  type ReadObserver,
+} from './core/index.js';
