@@ -37,6 +37,16 @@ async function rawCount(name: string): Promise<number> {
 const locks = new MemoryLocks();
 const base = (name: string, extra: Partial<LogOptions> = {}): LogOptions => ({ name, tryLock: tryLockWith(locks), retryMs: 5, ...extra });
 
+/** Two tabs with the same store open, both loaded. */
+async function twoTabs(extra: Partial<LogOptions> = {}) {
+  const name = uniqueName();
+  const a = new UpdateLog(base(name, extra));
+  const b = new UpdateLog(base(name, extra));
+  await a.load();
+  await b.load();
+  return { name, a, b };
+}
+
 describe('UpdateLog', () => {
   it('writes updates that arrive together in one transaction and loads them back', async () => {
     const name = uniqueName();
@@ -77,11 +87,7 @@ describe('UpdateLog', () => {
   });
 
   it('loses no update appended by another tab while one tab compacts', async () => {
-    const name = uniqueName();
-    const a = new UpdateLog(base(name, { compactAfter: 1_000_000 }));
-    const b = new UpdateLog(base(name, { compactAfter: 1_000_000 }));
-    await a.load();
-    await b.load();
+    const { name, a, b } = await twoTabs({ compactAfter: 1_000_000 });
     const wa = writer(1);
     const wb = writer(2);
     for (let i = 0; i < 20; i++) {
@@ -113,11 +119,7 @@ describe('UpdateLog', () => {
   });
 
   it('never runs two compactions of one store at once', async () => {
-    const name = uniqueName();
-    const a = new UpdateLog(base(name));
-    const b = new UpdateLog(base(name));
-    await a.load();
-    await b.load();
+    const { name, a, b } = await twoTabs();
     const w = writer();
     for (let i = 0; i < 5; i++) {
       w.map.set(`k${i}`, i);
@@ -195,11 +197,7 @@ describe('UpdateLog', () => {
   });
 
   it('catches up with entries and compactions of another tab', async () => {
-    const name = uniqueName();
-    const a = new UpdateLog(base(name));
-    const b = new UpdateLog(base(name));
-    await a.load();
-    await b.load();
+    const { a, b } = await twoTabs();
     const w = writer();
     w.map.set('one', 1);
     b.append(w.updates.at(-1)!);
