@@ -2,6 +2,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docToJSON } from './doc-json.js';
+import { requestUrl } from './request-url.js';
 import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
 import type { Rooms } from './rooms.js';
@@ -38,8 +39,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
 }
 
 async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
-  const path = url.pathname;
+  const path = requestUrl(req.url).pathname;
   const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
   if (api && req.method === 'OPTIONS') {
     res.writeHead(204, CORS);

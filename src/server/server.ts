@@ -8,6 +8,7 @@ import { CloseCode } from './close-codes.js';
 import { closeConn, type Conn } from './connection.js';
 import { decodeDocName } from './doc-names.js';
 import { createRequestHandler } from './http.js';
+import { requestUrl } from './request-url.js';
 import { jsonLinesLogger } from './log.js';
 import { DEFAULT_LIMITS, type Limits, type SyncServerOptions } from './options.js';
 import type { Persistence } from './persistence.js';
@@ -106,7 +107,12 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
 
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     if (closing) return refuse(socket, req, 503, 'server shutting down');
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = requestUrl(req.url);
+    } catch {
+      return refuse(socket, req, 400, 'bad request target');
+    }
     const m = /^\/sync\/([^/]+)$/.exec(url.pathname);
     const doc = m ? decodeDocName(m[1]!) : null;
     if (doc === null) return refuse(socket, req, 404, 'expected /sync/<document>');

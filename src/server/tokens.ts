@@ -80,12 +80,19 @@ export function grants(claims: TokenClaims, doc: string, right: Right): boolean 
   return docOk && (right === 'read' || claims.right === 'write');
 }
 
-/** Parses a lifetime (`3600`, `90s`, `30m`, `12h`, `7d`, `2w`) into seconds. */
+/** Longest token lifetime: 10 years, in seconds. Longer ones would leave `Date`'s range. */
+export const MAX_TTL_SECONDS = 3650 * 86400;
+
+/**
+ * Parses a lifetime (`3600`, `90s`, `30m`, `12h`, `7d`, `2w`) into seconds. Throws an
+ * OptionError for anything that is not a positive duration of at most {@link MAX_TTL_SECONDS}.
+ */
 export function parseTtl(ttl: number | string): number {
   const units: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
   const m = typeof ttl === 'number' ? null : /^(\d+)\s*([smhdw]?)$/.exec(ttl.trim());
   const seconds = typeof ttl === 'number' ? ttl : m ? Number(m[1]) * (units[m[2] || 's'] ?? 1) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds <= 0) throw new OptionError('ttl', `expected a positive duration such as 3600, 30m, 12h or 7d, got ${JSON.stringify(ttl)}`);
+  if (seconds > MAX_TTL_SECONDS) throw new OptionError('ttl', `at most ${MAX_TTL_SECONDS} seconds (3650d), got ${JSON.stringify(ttl)}`);
   return seconds;
 }
 

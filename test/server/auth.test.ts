@@ -164,6 +164,17 @@ describe('auth on HTTP', () => {
     expect(second.clientId).not.toBe(reg.clientId);
   });
 
+  it('POST /register answers 400, not 500, to a lifetime beyond 10 years', async () => {
+    const { http, logs } = await startServer({ secret: SECRET, adminKey: 'admin-key-1' });
+    const post = (ttl: unknown) => fetch(`${http}/register`, { method: 'POST', headers: { Authorization: 'Bearer admin-key-1' }, body: JSON.stringify({ ttl }) });
+    for (const ttl of [Number.MAX_SAFE_INTEGER, '99999999999d', 3650 * 86400 + 1]) {
+      const res = await post(ttl);
+      expect({ ttl, status: res.status, error: ((await res.json()) as { error: string }).error }).toEqual({ ttl, status: 400, error: expect.stringMatching(/ttl: at most/) });
+    }
+    expect((await post('3650d')).status).toBe(201);
+    expect(logs.filter((l) => l.event === 'http-error')).toEqual([]);
+  });
+
   it('runs open without a secret: no token needed, /register unavailable', async () => {
     const { server, http, logs } = await startServer({ adminKey: 'k' });
     expect(logs.some((l) => l.level === 'warn' && l.event === 'open-mode')).toBe(true);

@@ -64,6 +64,7 @@ describe('tokens', () => {
     expect(parseTtl('30m')).toBe(1800);
     expect(parseTtl('7d')).toBe(604800);
     expect(parseTtl(5)).toBe(5);
-    for (const bad of ['', '0', '-1', '1y', 'soon']) expect(() => parseTtl(bad)).toThrow(OptionError);
+    for (const bad of ['', '0', '-1', '1y', 'soon', '3651d', Number.MAX_SAFE_INTEGER]) expect(() => parseTtl(bad)).toThrow(OptionError);
+    expect(parseTtl('3650d')).toBe(3650 * 86400);
   });
 });
