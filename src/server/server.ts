@@ -16,6 +16,7 @@ import type { Room } from './room.js';
 import { Rooms } from './rooms.js';
 import { SqlitePersistence } from './sqlite.js';
 import { StaticFiles } from './static.js';
+import { atWallClock } from './wall-clock-timer.js';
 import { checkSecret, grants, verifyToken, type Right } from './tokens.js';
 import { TokenError } from './errors.js';
 
@@ -88,8 +89,10 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     noServer: true,
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
-    // A browser offering protocols fails unless one is selected; never echo the token if avoidable.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : ([...protocols][0] ?? false)),
+    // Select `tinysync` or nothing: any other offered value may be the token, and an echoed
+    // token lands in logs and proxies. A browser that offered only a token then fails the
+    // connection, which tells its developer to offer `tinysync` next to it.
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
   const admit = (doc: string, delta: number) => {
@@ -165,10 +168,8 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     room.attach(conn);
     rooms.release(room);
     logger({ level: 'info', event: 'connect', doc: conn.doc, conn: conn.id, sub: conn.sub, right: conn.right, ip: req.socket.remoteAddress });
-    // Tokens are checked at the upgrade; a long-lived socket is also closed when its token
-    // expires (setTimeout cannot wait longer than ~24.8 days, beyond that the check is skipped).
-    const expiry = exp === undefined ? undefined : exp * 1000 - Date.now();
-    const expiryTimer = expiry !== undefined && expiry < 2 ** 31 - 1 ? setTimeout(() => closeConn(conn, CloseCode.TOKEN_EXPIRED, 'token expired'), expiry) : undefined;
+    // Tokens are checked at the upgrade; a long-lived socket is also closed when its token expires.
+    const cancelExpiry = exp === undefined ? undefined : atWallClock(exp * 1000, () => closeConn(conn, CloseCode.TOKEN_EXPIRED, 'token expired'));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         logger({ level: 'warn', event: 'client-refused', doc: conn.doc, conn: conn.id, sub: conn.sub, code: CloseCode.INVALID_MESSAGE, reason: 'text frame' });
@@ -182,7 +183,7 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     ws.on('error', (error) => logger({ level: 'error', event: 'socket-error', doc: conn.doc, conn: conn.id, sub: conn.sub, error }));
     ws.on('close', (code, reason) => {
       conn.closed = true;
-      clearTimeout(expiryTimer);
+      cancelExpiry?.();
       conns.delete(conn);
       admit(conn.doc, -1);
       room.detach(conn);

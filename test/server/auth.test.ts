@@ -1,8 +1,9 @@
 // Tokens at the upgrade and on /docs: who gets in, who may write, what a refusal looks like.
 import { SignJWT } from 'jose';
 import { createToken, CloseCode } from 'tinysync/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import { rawUpgrade } from './raw-upgrade.js';
 import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer, synced, waitFor, type Client } from './helpers.js';
 
 
@@ -63,6 +64,17 @@ describe('auth at the WebSocket upgrade', () => {
     await synced(a);
   });
 
+  it('never echoes a token as the subprotocol: selects "tinysync" or nothing', async () => {
+    const { http } = await startServer({ secret: SECRET });
+    const t = await token('board');
+    const alone = await rawUpgrade(http, '/sync/board', { 'Sec-WebSocket-Protocol': t });
+    expect({ status: alone.status, protocol: alone.headers['sec-websocket-protocol'] }).toEqual({ status: 101, protocol: undefined });
+    const other = await rawUpgrade(http, `/sync/board?token=${t}`, { 'Sec-WebSocket-Protocol': 'chat, v2' });
+    expect({ status: other.status, protocol: other.headers['sec-websocket-protocol'] }).toEqual({ status: 101, protocol: undefined });
+    const both = await rawUpgrade(http, '/sync/board', { 'Sec-WebSocket-Protocol': `${t}, tinysync` });
+    expect({ status: both.status, protocol: both.headers['sec-websocket-protocol'] }).toEqual({ status: 101, protocol: 'tinysync' });
+  });
+
   it('lets a read token read, closes it with 4003 when it writes, and does not apply the write', async () => {
     const { server, http } = await startServer({ secret: SECRET });
     const writer = connectClient(server.url, 'board', { token: await token('board', 'write') });
@@ -112,6 +124,27 @@ describe('auth at the WebSocket upgrade', () => {
     expect(r.refused).toBe(false);
     if (r.refused) return;
     expect(await closed(r.ws)).toEqual({ code: CloseCode.TOKEN_EXPIRED, reason: 'token expired' });
+  });
+
+  it('closes a connection with 4001 when a token with more than 24.8 days left expires', async () => {
+    // Only setTimeout and the clock are faked: sockets and promises run for real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: Date.now() });
+    try {
+      const { server } = await startServer({ secret: SECRET });
+      const r = await attempt(`${server.url}/board?token=${await token('board', 'read', '40d')}`);
+      expect(r.refused).toBe(false);
+      if (r.refused) return;
+      const whenClosed = closed(r.ws);
+      let done = false;
+      void whenClosed.then(() => (done = true));
+      vi.advanceTimersByTime(39 * 86_400_000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(done).toBe(false);
+      vi.advanceTimersByTime(2 * 86_400_000);
+      expect(await whenClosed).toEqual({ code: CloseCode.TOKEN_EXPIRED, reason: 'token expired' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
