@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { OptionError } from './errors.js';
 import type { SyncServerOptions } from './options.js';
-import type { CreateTokenOptions } from './tokens.js';
+import type { CreateTokenOptions, TokenScope } from './tokens.js';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -16,7 +16,7 @@ Usage:
   tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data] [--secret S]
                  [--admin-key K] [--static DIR] [--max-message-bytes N]
                  [--max-connections N] [--max-connections-per-doc N]
-  tinysync token --secret S --doc NAME|PREFIX* [--write] [--ttl 7d] [--sub ID]
+  tinysync token --secret S (--doc NAME | --prefix PREFIX) [--write] [--ttl 7d] [--sub ID]
   tinysync help
 
 Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
@@ -80,6 +80,7 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const { values } = parse(args, {
     secret: { type: 'string' },
     doc: { type: 'string' },
+    prefix: { type: 'string' },
     write: { type: 'boolean' },
     ttl: { type: 'string' },
     sub: { type: 'string' },
@@ -87,8 +88,11 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const secret = (values.secret as string | undefined) ?? nonEmpty(env.TINYSYNC_SECRET);
   if (secret === undefined) throw new OptionError('secret', 'required (--secret or TINYSYNC_SECRET)');
   const doc = values.doc as string | undefined;
-  if (doc === undefined) throw new OptionError('doc', 'required: a document name, or a prefix ending in * (quote it in the shell)');
-  const options: CreateTokenOptions = { secret, doc, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
+  const prefix = values.prefix as string | undefined;
+  if (doc !== undefined && prefix !== undefined) throw new OptionError('doc', 'give either --doc (one document) or --prefix (every document under it), not both');
+  if (doc === undefined && prefix === undefined) throw new OptionError('doc', 'required: --doc NAME for one document, or --prefix PREFIX for every document starting with it (--prefix "" for all)');
+  const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
+  const options: CreateTokenOptions = { secret, ...scope, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
   if (typeof values.sub === 'string') options.sub = values.sub;
   return options;
 }

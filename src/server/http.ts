@@ -7,7 +7,7 @@ import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
 import type { Rooms } from './rooms.js';
 import type { StaticFiles } from './static.js';
-import { createToken, grants, parseTtl, verifyToken, type Right } from './tokens.js';
+import { createToken, grants, parseTtl, verifyToken, type Right, type TokenScope } from './tokens.js';
 import { DocumentUnavailableError, HttpError, TokenError } from './errors.js';
 
 /** What the HTTP routes need from the server. */
@@ -100,12 +100,15 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (!m || !sameSecret(m[1]!, ctx.adminKey)) throw new HttpError(401, 'admin key required (Authorization: Bearer <admin key>)');
   const body = await readJSON(req);
-  const doc = body.doc ?? '*';
+  const { doc, prefix } = body;
   const right = body.right ?? 'write';
   const ttl = body.ttl ?? '30d';
-  if (typeof doc !== 'string' || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
-    throw new HttpError(400, 'body: { doc?: string, right?: "read" | "write", ttl?: string | number }');
+  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
+    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number }');
   }
+  if (doc !== undefined && prefix !== undefined) throw new HttpError(400, 'give either doc (one document) or prefix (every document under it), not both');
+  // Neither: every document, as the default `doc: '*'` granted before prefixes got their own claim.
+  const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
   let seconds: number;
   try {
     seconds = parseTtl(ttl);
@@ -115,12 +118,12 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const clientId = randomUUID();
   let token: string;
   try {
-    token = await createToken({ secret: ctx.secret, doc, right: right as Right, sub: clientId, ttl: seconds });
+    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds });
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
-  ctx.logger({ level: 'info', event: 'register', sub: clientId, doc, right });
-  sendJSON(res, 201, { clientId, token, doc, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right });
+  sendJSON(res, 201, { clientId, token, ...scope, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
 }
 
 async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -1,6 +1,6 @@
 // Tokens at the upgrade and on /docs: who gets in, who may write, what a refusal looks like.
 import { SignJWT } from 'jose';
-import { createToken, CloseCode } from 'tinysync/server';
+import { createToken, CloseCode, OptionError, type TokenScope } from 'tinysync/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { rawUpgrade } from './raw-upgrade.js';
@@ -9,7 +9,8 @@ import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer
 
 afterEach(cleanup);
 
-const token = (doc: string, right: 'read' | 'write' = 'write', ttl: number | string = '1h') => createToken({ secret: SECRET, doc, right, ttl, sub: `test-${right}` });
+const token = (scope: string | TokenScope, right: 'read' | 'write' = 'write', ttl: number | string = '1h') =>
+  createToken({ secret: SECRET, ...(typeof scope === 'string' ? { doc: scope } : scope), right, ttl, sub: `test-${right}` });
 
 /** Close codes a provider saw, collected from its 'connection-close' events. */
 function closeCodes(client: Client): number[] {
@@ -35,7 +36,7 @@ describe('auth at the WebSocket upgrade', () => {
       ['bad signature', otherSecret, 401],
       ['expired', expired, 401],
       ['wrong document', await token('other-board'), 403],
-      ['wrong prefix', await token('team/*'), 403],
+      ['wrong prefix', await token({ prefix: 'team/' }), 403],
     ];
     for (const [what, t, status] of cases) {
       const r = await attempt(`${server.url}/board${t === null ? '' : `?token=${t}`}`);
@@ -46,12 +47,41 @@ describe('auth at the WebSocket upgrade', () => {
 
   it('lets a write token write, and a prefix token open any document under its prefix', async () => {
     const { server } = await startServer({ secret: SECRET });
-    const t = await token('team/*');
+    const t = await token({ prefix: 'team/' });
     const a = connectClient(server.url, encodeURIComponent('team/board'), { token: t });
     const b = connectClient(server.url, encodeURIComponent('team/board'), { token: t });
     await Promise.all([synced(a), synced(b)]);
     a.doc.getMap('m').set('k', 'v');
     await waitFor(() => b.doc.getMap('m').get('k') === 'v', 'b got the write');
+  });
+
+  it('takes prefix grants only from the prefix claim: "*" in a name is refused, old `doc: "x*"` tokens get 401', async () => {
+    const { server, http } = await startServer({ secret: SECRET });
+    // createToken({ doc: userInput }) with `x*` once granted every document starting with x.
+    await expect(createToken({ secret: SECRET, doc: 'team/*' })).rejects.toThrow(OptionError);
+    await expect(createToken({ secret: SECRET, doc: 'team/*' })).rejects.toThrow(/prefix: "team\/"/);
+    await expect(createToken({ secret: SECRET, doc: 'a*b' })).rejects.toThrow(/may not hold "\*"/);
+    await expect(createToken({ secret: SECRET, prefix: 'team/*' })).rejects.toThrow(/literally/);
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ right: 'write', ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('old').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    const board = encodeURIComponent('team/board');
+    for (const [what, claims, reason] of [
+      ['old prefix token', { doc: 'team/*' }, /is a pattern.*prefix claim/],
+      ['old all-documents token', { doc: '*' }, /is a pattern/],
+      ['doc and prefix', { doc: 'team/board', prefix: 'team/' }, /not both/],
+      ['no scope', {}, /document name/],
+    ] as const) {
+      const t = await sign(claims);
+      const r = await attempt(`${server.url}/${board}?token=${t}`);
+      expect({ what, status: r.refused ? r.status : 101 }).toEqual({ what, status: 401 });
+      if (r.refused) expect(r.body).toMatch(reason);
+      expect((await fetch(`${http}/docs/${board}`, { headers: { Authorization: `Bearer ${t}` } })).status).toBe(401);
+    }
+    // A document whose name holds "*" is reached through a prefix, and the prefix is literal.
+    const star = await token({ prefix: 'team/' });
+    expect((await attempt(`${server.url}/${encodeURIComponent('team/a*')}?token=${star}`)).refused).toBe(false);
+    const r = await attempt(`${server.url}/${encodeURIComponent('teamX')}?token=${await token({ prefix: 'team/' })}`);
+    expect(r.refused && r.status).toBe(403);
   });
 
   it('accepts the token as a Sec-WebSocket-Protocol value next to "tinysync"', async () => {
@@ -184,17 +214,25 @@ describe('auth on HTTP', () => {
     expect((await post(null)).status).toBe(401);
     expect((await post('wrong')).status).toBe(401);
     expect((await post('admin-key-1', { right: 'admin' })).status).toBe(400);
-    const res = await post('admin-key-1', { doc: 'room-*', right: 'write', ttl: '1h' });
+    expect((await post('admin-key-1', { doc: 'room-*' })).status).toBe(400);
+    expect((await post('admin-key-1', { doc: 'room-1', prefix: 'room-' })).status).toBe(400);
+    const res = await post('admin-key-1', { prefix: 'room-', right: 'write', ttl: '1h' });
     expect(res.status).toBe(201);
-    const reg = (await res.json()) as { clientId: string; token: string; doc: string; right: string };
-    expect(reg).toMatchObject({ doc: 'room-*', right: 'write' });
+    const reg = (await res.json()) as { clientId: string; token: string; prefix: string; right: string };
+    expect(reg).toMatchObject({ prefix: 'room-', right: 'write' });
+    expect(reg).not.toHaveProperty('doc');
     expect(reg.clientId).toMatch(/^[0-9a-f-]{36}$/);
     const c = connectClient(server.url, 'room-1', { token: reg.token });
     await synced(c);
     const other = await attempt(`${server.url}/elsewhere?token=${reg.token}`);
     expect(other.refused && other.status).toBe(403);
-    const second = (await (await post('admin-key-1')).json()) as { clientId: string };
+    const second = (await (await post('admin-key-1')).json()) as { clientId: string; prefix: string; token: string };
     expect(second.clientId).not.toBe(reg.clientId);
+    expect(second.prefix).toBe('');
+    await synced(connectClient(server.url, 'anything', { token: second.token }));
+    const one = (await (await post('admin-key-1', { doc: 'room-1', right: 'read' })).json()) as { doc: string; token: string };
+    expect(one.doc).toBe('room-1');
+    expect((await attempt(`${server.url}/room-12?token=${one.token}`)).refused).toBe(true);
   });
 
   it('POST /register answers 400, not 500, to a lifetime beyond 10 years', async () => {

@@ -30,10 +30,13 @@ describe('tinysync CLI arguments', () => {
   });
 
   it('parses token flags', () => {
-    expect(parseCli(['token', '--secret', SECRET, '--doc', 'team/*', '--write', '--ttl', '7d'], {})).toEqual({
+    expect(parseCli(['token', '--secret', SECRET, '--prefix', 'team/', '--write', '--ttl', '7d'], {})).toEqual({
       command: 'token',
-      options: { secret: SECRET, doc: 'team/*', right: 'write', ttl: '7d' },
+      options: { secret: SECRET, prefix: 'team/', right: 'write', ttl: '7d' },
     });
+    expect(parseCli(['token', '--secret', SECRET, '--doc', 'board'], {})).toMatchObject({ options: { doc: 'board' } });
+    expect(parseCli(['token', '--secret', SECRET, '--prefix', ''], {})).toMatchObject({ options: { prefix: '' } });
+    expect(() => parseCli(['token', '--secret', SECRET, '--doc', 'a', '--prefix', 'b'], {})).toThrow(/not both/);
     expect(parseCli(['token', '--doc', 'x'], { TINYSYNC_SECRET: SECRET })).toMatchObject({ options: { right: 'read', ttl: '7d' } });
     expect(() => parseCli(['token', '--doc', 'x'], {})).toThrow(/secret/);
     expect(() => parseCli(['token', '--secret', SECRET], {})).toThrow(/doc/);
@@ -42,9 +45,10 @@ describe('tinysync CLI arguments', () => {
 
 describe('tokens', () => {
   it('round-trips claims and checks document patterns and rights', async () => {
-    const t = await createToken({ secret: SECRET, doc: 'team/*', right: 'write', sub: 'alice', ttl: '1h' });
+    const t = await createToken({ secret: SECRET, prefix: 'team/', right: 'write', sub: 'alice', ttl: '1h' });
     const claims = await verifyToken(t, SECRET);
-    expect(claims).toMatchObject({ doc: 'team/*', right: 'write', sub: 'alice' });
+    expect(claims).toMatchObject({ prefix: 'team/', right: 'write', sub: 'alice' });
+    expect(claims.doc).toBeUndefined();
     expect(claims.exp - Date.now() / 1000).toBeGreaterThan(3500);
     expect(grants(claims, 'team/a', 'write')).toBe(true);
     expect(grants(claims, 'other', 'read')).toBe(false);
@@ -52,6 +56,9 @@ describe('tokens', () => {
     expect(grants(read, 'board', 'read')).toBe(true);
     expect(grants(read, 'board', 'write')).toBe(false);
     expect(grants(read, 'board2', 'read')).toBe(false);
+    const all = await verifyToken(await createToken({ secret: SECRET, prefix: '' }), SECRET);
+    expect(grants(all, 'any/thing', 'read')).toBe(true);
+    expect(grants(all, 'any/thing', 'write')).toBe(false);
   });
 
   it('rejects bad signatures, short secrets, bad patterns and bad lifetimes', async () => {
@@ -60,6 +67,8 @@ describe('tokens', () => {
     await expect(verifyToken(`${t}x`, SECRET)).rejects.toMatchObject({ code: 'E_TOKEN_INVALID', status: 401 });
     await expect(createToken({ secret: 'short', doc: 'd' })).rejects.toThrow(/32 characters/);
     await expect(createToken({ secret: SECRET, doc: 'a*b' })).rejects.toThrow(OptionError);
+    await expect(createToken({ secret: SECRET, doc: 'x*' })).rejects.toThrow(/prefix/);
+    await expect(createToken({ secret: SECRET, prefix: 'x*' })).rejects.toThrow(OptionError);
     expect(parseTtl('90s')).toBe(90);
     expect(parseTtl('30m')).toBe(1800);
     expect(parseTtl('7d')).toBe(604800);
