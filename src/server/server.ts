@@ -4,6 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { Admissions, type Admission } from './admissions.js';
 import { CloseCode } from './close-codes.js';
 import { closeConn, type Conn } from './connection.js';
 import { decodeDocName } from './doc-names.js';
@@ -11,6 +12,7 @@ import { createRequestHandler } from './http.js';
 import { requestUrl } from './request-url.js';
 import { jsonLinesLogger } from './log.js';
 import { DEFAULT_LIMITS, type Limits, type SyncServerOptions } from './options.js';
+import { originAllowed, parseAllowedOrigins } from './origins.js';
 import type { Persistence } from './persistence.js';
 import type { Room } from './room.js';
 import { Rooms } from './rooms.js';
@@ -68,9 +70,8 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   );
   const started = Date.now();
   const conns = new Set<Conn>();
-  /** Connections per document, counted from admission at the upgrade until the socket closed. */
-  const admitted = new Map<string, number>();
-  let admittedTotal = 0;
+  const admissions = new Admissions(limits);
+  const allowedOrigins = parseAllowedOrigins(opts.allowedOrigins);
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
@@ -95,13 +96,6 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
-  const admit = (doc: string, delta: number) => {
-    admittedTotal += delta;
-    const n = (admitted.get(doc) ?? 0) + delta;
-    if (n === 0) admitted.delete(doc);
-    else admitted.set(doc, n);
-  };
-
   const refuse = (socket: Duplex, req: IncomingMessage, status: number, reason: string, doc?: string) => {
     logger({ level: 'warn', event: 'refused', status, reason, doc, ip: req.socket.remoteAddress });
     const body = JSON.stringify({ error: reason });
@@ -122,6 +116,11 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     let right: Right = 'write';
     let sub = 'anonymous';
     let exp: number | undefined;
+    let tokenKey: string | undefined;
+    const origin = req.headers.origin;
+    if (secret === undefined && origin !== undefined && !originAllowed(origin, opts.host ?? '127.0.0.1', (http.address() as AddressInfo).port, allowedOrigins)) {
+      return refuse(socket, req, 403, `origin ${JSON.stringify(origin.slice(0, 200))} may not connect to a server without a secret (see allowedOrigins)`, doc);
+    }
     if (secret !== undefined) {
       const token = url.searchParams.get('token') ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
       if (!token) return refuse(socket, req, 401, 'missing token', doc);
@@ -133,11 +132,12 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       }
       if (!grants(claims, doc, 'read')) return refuse(socket, req, 403, `token does not grant document "${doc}"`, doc);
       ({ right, sub, exp } = claims);
+      // The signature tells tokens apart (two tokens for one sub are two tokens).
+      tokenKey = token.slice(token.lastIndexOf('.') + 1);
     }
     if (closing) return refuse(socket, req, 503, 'server shutting down', doc);
-    if (admittedTotal >= limits.maxConnections) return refuse(socket, req, 503, 'too many connections', doc);
-    if ((admitted.get(doc) ?? 0) >= limits.maxConnectionsPerDoc) return refuse(socket, req, 503, 'too many connections on this document', doc);
-    admit(doc, 1);
+    const admission = admissions.admit(doc, tokenKey);
+    if ('status' in admission) return refuse(socket, req, admission.status, admission.reason, doc);
     let room: Room | undefined;
     let unavailable: unknown;
     try {
@@ -150,18 +150,18 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
         const conn: Conn = { id: nextId++, ws, doc, right, sub, awarenessIds: new Set(), closed: false, alive: true };
-        if (room) connect(conn, room, exp, req);
-        else refuseDoc(conn, unavailable);
+        if (room) connect(conn, room, exp, admission, req);
+        else refuseDoc(conn, unavailable, admission);
       });
     }
     if (!upgraded) {
-      admit(doc, -1);
+      admission.release();
       if (room) rooms.release(room);
       if (closing) refuse(socket, req, 503, 'server shutting down', doc);
     }
   };
 
-  const connect = (conn: Conn, room: Room, exp: number | undefined, req: IncomingMessage) => {
+  const connect = (conn: Conn, room: Room, exp: number | undefined, admission: Admission, req: IncomingMessage) => {
     const { ws } = conn;
     const since = Date.now();
     conns.add(conn);
@@ -185,17 +185,17 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       conn.closed = true;
       cancelExpiry?.();
       conns.delete(conn);
-      admit(conn.doc, -1);
+      admission.release();
       room.detach(conn);
       rooms.scheduleUnload(room);
       logger({ level: 'info', event: 'disconnect', doc: conn.doc, conn: conn.id, sub: conn.sub, code, reason: reason.toString(), ms: Date.now() - since });
     });
   };
 
-  const refuseDoc = (conn: Conn, err: unknown) => {
+  const refuseDoc = (conn: Conn, err: unknown, admission: Admission) => {
     logger({ level: 'error', event: 'doc-unavailable', doc: conn.doc, conn: conn.id, sub: conn.sub, error: err });
     conn.ws.on('error', () => {});
-    conn.ws.on('close', () => admit(conn.doc, -1));
+    conn.ws.on('close', () => admission.release());
     closeConn(conn, CloseCode.DOC_UNAVAILABLE, 'document unavailable: its stored log cannot be loaded');
   };
 

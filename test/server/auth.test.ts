@@ -1,10 +1,10 @@
 // Tokens at the upgrade and on /docs: who gets in, who may write, what a refusal looks like.
 import { SignJWT } from 'jose';
-import { createToken, CloseCode, OptionError, type TokenScope } from 'tinysync/server';
+import { createSyncServer, createToken, CloseCode, OptionError, type TokenScope } from 'tinysync/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { rawUpgrade } from './raw-upgrade.js';
-import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer, synced, waitFor, type Client } from './helpers.js';
+import { attempt, cleanup, closed, connectClient, pollUntil, SECRET, startServer, synced, tempDir, waitFor, type Client } from './helpers.js';
 
 
 afterEach(cleanup);
@@ -246,6 +246,29 @@ describe('auth on HTTP', () => {
     expect(logs.filter((l) => l.event === 'http-error')).toEqual([]);
   });
 
+  it('caps connections per token (429 at the upgrade), so one read token cannot fill a document', async () => {
+    const { server } = await startServer({ secret: SECRET, limits: { maxConnectionsPerDoc: 3, maxConnectionsPerToken: 2 } });
+    const read = await token('board', 'read');
+    const first = await attempt(`${server.url}/board?token=${read}`);
+    const second = await attempt(`${server.url}/board?token=${read}`);
+    expect([first.refused, second.refused]).toEqual([false, false]);
+    const third = await attempt(`${server.url}/board?token=${read}`);
+    expect({ refused: third.refused, status: third.refused && third.status, body: third.refused && third.body }).toEqual({
+      refused: true,
+      status: 429,
+      body: JSON.stringify({ error: 'too many connections with this token (at most 2)' }),
+    });
+    // The document still has room for someone else.
+    expect((await attempt(`${server.url}/board?token=${await token('board', 'write')}`)).refused).toBe(false);
+    // A closed connection gives its place back.
+    if (!first.refused) first.ws.close();
+    await waitFor(() => server.stats().clients === 2, 'first socket closed on the server');
+    expect((await attempt(`${server.url}/board?token=${read}`)).refused).toBe(false);
+    // Now the document is full (3), whoever asks.
+    const full = await attempt(`${server.url}/board?token=${await token('board', 'write')}`);
+    expect(full.refused && full.status).toBe(503);
+  });
+
   it('runs open without a secret: no token needed, /register unavailable', async () => {
     const { server, http, logs } = await startServer({ adminKey: 'k' });
     expect(logs.some((l) => l.level === 'warn' && l.event === 'open-mode')).toBe(true);
@@ -253,5 +276,48 @@ describe('auth on HTTP', () => {
     await synced(c);
     expect((await fetch(`${http}/register`, { method: 'POST', headers: { Authorization: 'Bearer k' } })).status).toBe(501);
     expect((await fetch(`${http}/docs/free`)).status).toBe(200);
+  });
+});
+
+describe('Origin check without a secret', () => {
+  it('refuses browser upgrades from other origins with 403; its own origin and clients without Origin get in', async () => {
+    const { http, server } = await startServer();
+    const port = server.port;
+    const upgrade = async (origin?: string) => (await rawUpgrade(http, '/sync/board', origin === undefined ? {} : { Origin: origin })).status;
+    const cases: [string | undefined, number][] = [
+      [undefined, 101],
+      [`http://127.0.0.1:${port}`, 101],
+      [`http://localhost:${port}`, 101],
+      [`https://localhost:${port}`, 101],
+      [`http://[::1]:${port}`, 101],
+      ['http://evil.example', 403],
+      [`http://evil.example:${port}`, 403], // DNS rebinding: a foreign name pointing here
+      ['http://localhost:5173', 403],
+      [`http://127.0.0.1:${port + 1}`, 403],
+      ['null', 403],
+      [`file://localhost:${port}`, 403],
+    ];
+    for (const [origin, status] of cases) expect({ origin, status: await upgrade(origin) }).toEqual({ origin, status });
+    const refused = await rawUpgrade(http, '/sync/board', { Origin: 'http://evil.example' });
+    expect(JSON.parse(refused.body)).toEqual({ error: 'origin "http://evil.example" may not connect to a server without a secret (see allowedOrigins)' });
+  });
+
+  it('lets allowedOrigins in, "*" lets every origin in, and a secret leaves the decision to tokens', async () => {
+    const listed = await startServer({ allowedOrigins: ['http://localhost:5173', 'https://app.example'] });
+    for (const [origin, status] of [
+      ['http://localhost:5173', 101],
+      ['https://app.example', 101],
+      ['http://app.example', 403],
+      ['http://evil.example', 403],
+    ] as const) {
+      expect({ origin, status: (await rawUpgrade(listed.http, '/sync/board', { Origin: origin })).status }).toEqual({ origin, status });
+    }
+    const any = await startServer({ allowedOrigins: ['*'] });
+    expect((await rawUpgrade(any.http, '/sync/board', { Origin: 'http://evil.example' })).status).toBe(101);
+    const secured = await startServer({ secret: SECRET });
+    expect((await rawUpgrade(secured.http, `/sync/board?token=${await token('board')}`, { Origin: 'http://evil.example' })).status).toBe(101);
+    for (const bad of ['localhost:5173', 'http://localhost:5173/app', 'ftp://x.example']) {
+      await expect(createSyncServer({ port: 0, dataDir: tempDir(), allowedOrigins: [bad], logger: () => {} })).rejects.toThrow(/allowedOrigins/);
+    }
   });
 });

@@ -21,6 +21,16 @@ describe('tinysync CLI arguments', () => {
     expect(parseCli(['serve'], {})).toMatchObject({ options: { port: 1234, host: '127.0.0.1', dataDir: './data' } });
   });
 
+  it('parses the per-token cap and the allowed origins, from flags or the environment', () => {
+    expect(parseCli(['serve', '--max-connections-per-token', '5', '--allowed-origins', 'http://localhost:5173, https://app.example'], {})).toMatchObject({
+      options: { limits: { maxConnectionsPerToken: 5 }, allowedOrigins: ['http://localhost:5173', 'https://app.example'] },
+    });
+    expect(parseCli(['serve'], { TINYSYNC_MAX_CONNECTIONS_PER_TOKEN: '9', TINYSYNC_ALLOWED_ORIGINS: '*' })).toMatchObject({
+      options: { limits: { maxConnectionsPerToken: 9 }, allowedOrigins: ['*'] },
+    });
+    expect(() => parseCli(['serve', '--max-connections-per-token', '0'], {})).toThrow(/max-connections-per-token/);
+  });
+
   it('refuses unknown flags, bad numbers and unknown commands', () => {
     expect(() => parseCli(['serve', '--nope'], {})).toThrow(OptionError);
     expect(() => parseCli(['serve', '--port', 'abc'], {})).toThrow(/port/);
