@@ -8,7 +8,7 @@ import type { Logger } from './log.js';
 import type { Rooms } from './rooms.js';
 import type { StaticFiles } from './static.js';
 import { createToken, grants, parseTtl, verifyToken, type Right, type TokenScope } from './tokens.js';
-import { DocumentUnavailableError, HttpError, TokenError } from './errors.js';
+import { DocumentTooDeepError, DocumentUnavailableError, HttpError, TokenError } from './errors.js';
 
 /** What the HTTP routes need from the server. */
 export interface HttpContext {
@@ -85,7 +85,13 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
     throw err;
   }
   try {
-    const body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+    let body: string | Uint8Array;
+    try {
+      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+    } catch (err) {
+      if (err instanceof DocumentTooDeepError) throw new HttpError(422, `document "${doc}": ${err.message}`);
+      throw err;
+    }
     if (typeof body === 'string') return sendJSON(res, 200, body);
     res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': body.byteLength, 'Cache-Control': 'no-store' });
     res.end(body);

@@ -6,6 +6,7 @@ import { docToJSON } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup, connectClient, pollUntil, startServer, synced, tempDir } from './helpers.js';
+import { deepMapUpdate } from './deep-doc.js';
 import { rawUpgrade } from './raw-upgrade.js';
 
 
@@ -96,6 +97,29 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${http}/docs/bin/update`, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${http}/sync/bin`)).status).toBe(426);
     expect((await fetch(`${http}/nothing-here`)).status).toBe(404);
+  });
+
+  it('GET /docs/<doc> answers 422 for a 30,000-deep nested map (not 500); the binary export and the server keep working', async () => {
+    const { server, http, logs } = await startServer();
+    const a = connectClient(server.url, 'deep');
+    await synced(a);
+    Y.applyUpdate(a.doc, deepMapUpdate(30_000));
+    const res = await pollUntil(
+      () => fetch(`${http}/docs/deep`),
+      (r) => r.status !== 200,
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      'document "deep": tinysync: "root" nests deeper than 1000 levels, too deep to export as JSON; fetch /docs/<doc>/update (one binary update) instead',
+    );
+    const bin = await fetch(`${http}/docs/deep/update`);
+    expect(bin.status).toBe(200);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, new Uint8Array(await bin.arrayBuffer()));
+    expect(copy.getMap('root').has('child')).toBe(true);
+    copy.destroy();
+    expect((await fetch(`${http}/health`)).status).toBe(200);
+    expect(logs.filter((l) => l.event === 'http-error')).toEqual([]);
   });
 
   it('answers a `//host…` request target with 400/404, never 500, and never reads it as another host', async () => {
