@@ -2,9 +2,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docToJSON } from './doc-json.js';
-import { requestUrl } from './request-url.js';
 import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
+import { requestUrl } from './request-url.js';
 import type { Rooms } from './rooms.js';
 import type { StaticFiles } from './static.js';
 import { createToken, grants, parseTtl, verifyToken, type Right, type TokenScope } from './tokens.js';

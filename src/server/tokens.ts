@@ -85,7 +85,7 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
   } catch (err) {
     const pattern = typeof doc === 'string' && doc.includes('*');
     const why = pattern ? `its doc claim ${JSON.stringify(doc)} is a pattern, which is no longer accepted; issue a new token with a prefix claim` : (err as Error).message;
-    throw new TokenError('E_TOKEN_SCOPE', `token refused: ${why}`, 401, undefined, { cause: err });
+    throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${why}`, 401, undefined, { cause: err });
   }
   return { ...scope, right, sub, exp };
 }

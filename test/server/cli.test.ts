@@ -1,4 +1,5 @@
 // Command-line parsing and token helpers (no sockets).
+import { SignJWT } from 'jose';
 import { createToken, grants, parseTtl, verifyToken, TokenError, OptionError } from 'tinysync/server';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/server/cli-args.js';
@@ -79,6 +80,8 @@ describe('tokens', () => {
     await expect(createToken({ secret: SECRET, doc: 'a*b' })).rejects.toThrow(OptionError);
     await expect(createToken({ secret: SECRET, doc: 'x*' })).rejects.toThrow(/prefix/);
     await expect(createToken({ secret: SECRET, prefix: 'x*' })).rejects.toThrow(OptionError);
+    const old = await new SignJWT({ doc: 'x*', right: 'write' }).setProtectedHeader({ alg: 'HS256' }).setSubject('s').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    await expect(verifyToken(old, SECRET)).rejects.toMatchObject({ code: 'E_TOKEN_CLAIMS', status: 401 });
     expect(parseTtl('90s')).toBe(90);
     expect(parseTtl('30m')).toBe(1800);
     expect(parseTtl('7d')).toBe(604800);
