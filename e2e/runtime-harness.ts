@@ -74,7 +74,7 @@ export interface TestServer {
   appUrl: string;
   secret: string;
   dataDir: string;
-  /** A token for every document (`*`), `write` or `read`. */
+  /** A token for every document (prefix `''`), `write` or `read`. */
   token(right: 'read' | 'write'): Promise<string>;
   /** GET /health: `clients` is the number of open sync sockets. */
   health(): Promise<{ ok: boolean; docs: number; clients: number }>;
@@ -87,7 +87,7 @@ function serverFace(port: number, secret: string, dataDir: string): TestServer {
   const tokens = new Map<string, Promise<string>>();
   const token = (right: 'read' | 'write') => {
     let t = tokens.get(right);
-    if (!t) tokens.set(right, (t = createToken({ secret, doc: '*', right, sub: `e2e-${right}`, ttl: '1h' })));
+    if (!t) tokens.set(right, (t = createToken({ secret, prefix: '', right, sub: `e2e-${right}`, ttl: '1h' })));
     return t;
   };
   return {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { OptionError } from './errors.js';
 import type { SyncServerOptions } from './options.js';
-import type { CreateTokenOptions } from './tokens.js';
+import type { CreateTokenOptions, TokenScope } from './tokens.js';
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -16,12 +16,14 @@ Usage:
   tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data] [--secret S]
                  [--admin-key K] [--static DIR] [--max-message-bytes N]
                  [--max-connections N] [--max-connections-per-doc N]
-  tinysync token --secret S --doc NAME|PREFIX* [--write] [--ttl 7d] [--sub ID]
+                 [--max-connections-per-token N] [--allowed-origins O1,O2]
+  tinysync token --secret S (--doc NAME | --prefix PREFIX) [--write] [--ttl 7d] [--sub ID]
   tinysync help
 
 Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
 TINYSYNC_HOST, TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
-TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC.
+TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC,
+TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS.
 Flags win over the environment. token also reads TINYSYNC_SECRET.
 `;
 
@@ -51,6 +53,8 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     'max-message-bytes': { type: 'string' },
     'max-connections': { type: 'string' },
     'max-connections-per-doc': { type: 'string' },
+    'max-connections-per-token': { type: 'string' },
+    'allowed-origins': { type: 'string' },
   });
   const pick = (flag: string, name: string): string | undefined => (values[flag] as string | undefined) ?? nonEmpty(env[`TINYSYNC_${name}`]);
   const options: SyncServerOptions = {
@@ -65,6 +69,8 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
   if (secret !== undefined) options.secret = secret;
   if (adminKey !== undefined) options.adminKey = adminKey;
   if (folder !== undefined) options.static = folder;
+  const origins = pick('allowed-origins', 'ALLOWED_ORIGINS');
+  if (origins !== undefined) options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const limits: NonNullable<SyncServerOptions['limits']> = {};
   const maxMessage = pick('max-message-bytes', 'MAX_MESSAGE_BYTES');
   const maxConns = pick('max-connections', 'MAX_CONNECTIONS');
@@ -72,6 +78,8 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
   if (maxMessage !== undefined) limits.maxMessageBytes = int('max-message-bytes', maxMessage, 1);
   if (maxConns !== undefined) limits.maxConnections = int('max-connections', maxConns, 1);
   if (maxPerDoc !== undefined) limits.maxConnectionsPerDoc = int('max-connections-per-doc', maxPerDoc, 1);
+  const maxPerToken = pick('max-connections-per-token', 'MAX_CONNECTIONS_PER_TOKEN');
+  if (maxPerToken !== undefined) limits.maxConnectionsPerToken = int('max-connections-per-token', maxPerToken, 1);
   options.limits = limits;
   return options;
 }
@@ -80,6 +88,7 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const { values } = parse(args, {
     secret: { type: 'string' },
     doc: { type: 'string' },
+    prefix: { type: 'string' },
     write: { type: 'boolean' },
     ttl: { type: 'string' },
     sub: { type: 'string' },
@@ -87,8 +96,11 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const secret = (values.secret as string | undefined) ?? nonEmpty(env.TINYSYNC_SECRET);
   if (secret === undefined) throw new OptionError('secret', 'required (--secret or TINYSYNC_SECRET)');
   const doc = values.doc as string | undefined;
-  if (doc === undefined) throw new OptionError('doc', 'required: a document name, or a prefix ending in * (quote it in the shell)');
-  const options: CreateTokenOptions = { secret, doc, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
+  const prefix = values.prefix as string | undefined;
+  if (doc !== undefined && prefix !== undefined) throw new OptionError('doc', 'give either --doc (one document) or --prefix (every document under it), not both');
+  if (doc === undefined && prefix === undefined) throw new OptionError('doc', 'required: --doc NAME for one document, or --prefix PREFIX for every document starting with it (--prefix "" for all)');
+  const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
+  const options: CreateTokenOptions = { secret, ...scope, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
   if (typeof values.sub === 'string') options.sub = values.sub;
   return options;
 }

@@ -21,6 +21,17 @@ export class DocumentUnavailableError extends TinysyncError {
   }
 }
 
+/**
+ * A document nests deeper than `GET /docs/<doc>` exports as JSON (its types and the plain
+ * objects and arrays inside them). The HTTP answer is 422; the binary export still works.
+ */
+export class DocumentTooDeepError extends TinysyncError {
+  override name = 'DocumentTooDeepError';
+  constructor(type: string, limit: number) {
+    super('E_DOC_TOO_DEEP', `tinysync: "${type}" nests deeper than ${limit} levels, too deep to export as JSON; fetch /docs/<doc>/update (one binary update) instead`, [type]);
+  }
+}
+
 /** The persistence backend failed to store an update; the document is closed to stay consistent. */
 export class PersistenceError extends TinysyncError {
   override name = 'PersistenceError';

@@ -4,10 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docToJSON } from './doc-json.js';
 import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
+import { requestUrl } from './request-url.js';
 import type { Rooms } from './rooms.js';
 import type { StaticFiles } from './static.js';
-import { createToken, grants, parseTtl, verifyToken, type Right } from './tokens.js';
-import { DocumentUnavailableError, HttpError, TokenError } from './errors.js';
+import { createToken, grants, parseTtl, verifyToken, type Right, type TokenScope } from './tokens.js';
+import { DocumentTooDeepError, DocumentUnavailableError, HttpError, TokenError } from './errors.js';
 
 /** What the HTTP routes need from the server. */
 export interface HttpContext {
@@ -38,8 +39,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
 }
 
 async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://x');
-  const path = url.pathname;
+  const path = requestUrl(req.url).pathname;
   const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
   if (api && req.method === 'OPTIONS') {
     res.writeHead(204, CORS);
@@ -85,7 +85,13 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
     throw err;
   }
   try {
-    const body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+    let body: string | Uint8Array;
+    try {
+      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+    } catch (err) {
+      if (err instanceof DocumentTooDeepError) throw new HttpError(422, `document "${doc}": ${err.message}`);
+      throw err;
+    }
     if (typeof body === 'string') return sendJSON(res, 200, body);
     res.writeHead(200, { ...CORS, 'Content-Type': 'application/octet-stream', 'Content-Length': body.byteLength, 'Cache-Control': 'no-store' });
     res.end(body);
@@ -100,12 +106,15 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (!m || !sameSecret(m[1]!, ctx.adminKey)) throw new HttpError(401, 'admin key required (Authorization: Bearer <admin key>)');
   const body = await readJSON(req);
-  const doc = body.doc ?? '*';
+  const { doc, prefix } = body;
   const right = body.right ?? 'write';
   const ttl = body.ttl ?? '30d';
-  if (typeof doc !== 'string' || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
-    throw new HttpError(400, 'body: { doc?: string, right?: "read" | "write", ttl?: string | number }');
+  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
+    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number }');
   }
+  if (doc !== undefined && prefix !== undefined) throw new HttpError(400, 'give either doc (one document) or prefix (every document under it), not both');
+  // Neither: every document, as the default `doc: '*'` granted before prefixes got their own claim.
+  const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
   let seconds: number;
   try {
     seconds = parseTtl(ttl);
@@ -115,12 +124,12 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const clientId = randomUUID();
   let token: string;
   try {
-    token = await createToken({ secret: ctx.secret, doc, right: right as Right, sub: clientId, ttl: seconds });
+    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds });
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
-  ctx.logger({ level: 'info', event: 'register', sub: clientId, doc, right });
-  sendJSON(res, 201, { clientId, token, doc, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right });
+  sendJSON(res, 201, { clientId, token, ...scope, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
 }
 
 async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -2,11 +2,11 @@
 export { createSyncServer, SUBPROTOCOL, type SyncServer } from './server.js';
 export type { SyncServerOptions, Limits } from './options.js';
 export { DEFAULT_LIMITS } from './options.js';
-export { createToken, verifyToken, grants, parseTtl, type TokenClaims, type CreateTokenOptions, type Right } from './tokens.js';
+export { createToken, verifyToken, grants, parseTtl, type TokenClaims, type TokenScope, type CreateTokenOptions, type Right } from './tokens.js';
 export type { Persistence, StoredLog } from './persistence.js';
 export { SqlitePersistence, type SqliteOptions } from './sqlite.js';
 export { CloseCode } from './close-codes.js';
 export { jsonLinesLogger, type Logger, type LogRecord } from './log.js';
-export { docToJSON } from './doc-json.js';
+export { docToJSON, MAX_JSON_DEPTH } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
-export { TokenError, DocumentUnavailableError, PersistenceError, OptionError, HttpError } from './errors.js';
+export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, OptionError, HttpError } from './errors.js';

@@ -10,6 +10,12 @@ export interface Limits {
   maxConnections: number;
   /** Open sync connections on one document; more are refused at the upgrade with 503. Default 1,000. */
   maxConnectionsPerDoc: number;
+  /**
+   * Open sync connections holding the same token (over all its documents); more are refused at
+   * the upgrade with 429, so one leaked or shared token cannot fill a document. Only with a
+   * secret (an open server has no tokens). Default 100.
+   */
+  maxConnectionsPerToken: number;
 }
 
 /** Options of {@link createSyncServer}. Every field is optional. */
@@ -32,6 +38,14 @@ export interface SyncServerOptions {
   /** Folder served at `/` (e.g. the built demo), with SPA fallback to index.html. */
   static?: string;
   limits?: Partial<Limits>;
+  /**
+   * Without a secret, WebSocket upgrades that carry an `Origin` header (browsers always send
+   * one) are accepted only from the server's own address and port (127.0.0.1, localhost, [::1],
+   * its interfaces) and from these origins (`http://localhost:5173`), or from any with `*`.
+   * Clients that send no Origin (Node, native apps) are not affected. Ignored with a secret:
+   * tokens decide then.
+   */
+  allowedOrigins?: string[];
   /** Receives one structured record per event. Default: JSON lines on stdout. */
   logger?: Logger;
   /** How long a document stays in memory after its last client left. Default 30 s. */
@@ -44,4 +58,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerDoc: 1_000,
+  maxConnectionsPerToken: 100,
 };

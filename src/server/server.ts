@@ -4,17 +4,21 @@ import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { Admissions, type Admission } from './admissions.js';
 import { CloseCode } from './close-codes.js';
 import { closeConn, type Conn } from './connection.js';
 import { decodeDocName } from './doc-names.js';
 import { createRequestHandler } from './http.js';
 import { jsonLinesLogger } from './log.js';
 import { DEFAULT_LIMITS, type Limits, type SyncServerOptions } from './options.js';
+import { originAllowed, parseAllowedOrigins } from './origins.js';
 import type { Persistence } from './persistence.js';
+import { requestUrl } from './request-url.js';
 import type { Room } from './room.js';
 import { Rooms } from './rooms.js';
 import { SqlitePersistence } from './sqlite.js';
 import { StaticFiles } from './static.js';
+import { atWallClock } from './wall-clock-timer.js';
 import { checkSecret, grants, verifyToken, type Right } from './tokens.js';
 import { TokenError } from './errors.js';
 
@@ -66,9 +70,8 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   );
   const started = Date.now();
   const conns = new Set<Conn>();
-  /** Connections per document, counted from admission at the upgrade until the socket closed. */
-  const admitted = new Map<string, number>();
-  let admittedTotal = 0;
+  const admissions = new Admissions(limits);
+  const allowedOrigins = parseAllowedOrigins(opts.allowedOrigins);
   let nextId = 1;
   let closing: Promise<void> | undefined;
 
@@ -87,16 +90,11 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     noServer: true,
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
-    // A browser offering protocols fails unless one is selected; never echo the token if avoidable.
-    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : ([...protocols][0] ?? false)),
+    // Select `tinysync` or nothing: any other offered value may be the token, and an echoed
+    // token lands in logs and proxies. A browser that offered only a token then fails the
+    // connection, which tells its developer to offer `tinysync` next to it.
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
-
-  const admit = (doc: string, delta: number) => {
-    admittedTotal += delta;
-    const n = (admitted.get(doc) ?? 0) + delta;
-    if (n === 0) admitted.delete(doc);
-    else admitted.set(doc, n);
-  };
 
   const refuse = (socket: Duplex, req: IncomingMessage, status: number, reason: string, doc?: string) => {
     logger({ level: 'warn', event: 'refused', status, reason, doc, ip: req.socket.remoteAddress });
@@ -106,13 +104,23 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
 
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     if (closing) return refuse(socket, req, 503, 'server shutting down');
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = requestUrl(req.url);
+    } catch {
+      return refuse(socket, req, 400, 'bad request target');
+    }
     const m = /^\/sync\/([^/]+)$/.exec(url.pathname);
     const doc = m ? decodeDocName(m[1]!) : null;
     if (doc === null) return refuse(socket, req, 404, 'expected /sync/<document>');
     let right: Right = 'write';
     let sub = 'anonymous';
     let exp: number | undefined;
+    let tokenKey: string | undefined;
+    const origin = req.headers.origin;
+    if (secret === undefined && origin !== undefined && !originAllowed(origin, opts.host ?? '127.0.0.1', (http.address() as AddressInfo).port, allowedOrigins)) {
+      return refuse(socket, req, 403, `origin ${JSON.stringify(origin.slice(0, 200))} may not connect to a server without a secret (see allowedOrigins)`, doc);
+    }
     if (secret !== undefined) {
       const token = url.searchParams.get('token') ?? tokenFromProtocols(req.headers['sec-websocket-protocol']);
       if (!token) return refuse(socket, req, 401, 'missing token', doc);
@@ -124,11 +132,12 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       }
       if (!grants(claims, doc, 'read')) return refuse(socket, req, 403, `token does not grant document "${doc}"`, doc);
       ({ right, sub, exp } = claims);
+      // The signature tells tokens apart (two tokens for one sub are two tokens).
+      tokenKey = token.slice(token.lastIndexOf('.') + 1);
     }
     if (closing) return refuse(socket, req, 503, 'server shutting down', doc);
-    if (admittedTotal >= limits.maxConnections) return refuse(socket, req, 503, 'too many connections', doc);
-    if ((admitted.get(doc) ?? 0) >= limits.maxConnectionsPerDoc) return refuse(socket, req, 503, 'too many connections on this document', doc);
-    admit(doc, 1);
+    const admission = admissions.admit(doc, tokenKey);
+    if ('status' in admission) return refuse(socket, req, admission.status, admission.reason, doc);
     let room: Room | undefined;
     let unavailable: unknown;
     try {
@@ -141,28 +150,26 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
         const conn: Conn = { id: nextId++, ws, doc, right, sub, awarenessIds: new Set(), closed: false, alive: true };
-        if (room) connect(conn, room, exp, req);
-        else refuseDoc(conn, unavailable);
+        if (room) connect(conn, room, exp, admission, req);
+        else refuseDoc(conn, unavailable, admission);
       });
     }
     if (!upgraded) {
-      admit(doc, -1);
+      admission.release();
       if (room) rooms.release(room);
       if (closing) refuse(socket, req, 503, 'server shutting down', doc);
     }
   };
 
-  const connect = (conn: Conn, room: Room, exp: number | undefined, req: IncomingMessage) => {
+  const connect = (conn: Conn, room: Room, exp: number | undefined, admission: Admission, req: IncomingMessage) => {
     const { ws } = conn;
     const since = Date.now();
     conns.add(conn);
     room.attach(conn);
     rooms.release(room);
     logger({ level: 'info', event: 'connect', doc: conn.doc, conn: conn.id, sub: conn.sub, right: conn.right, ip: req.socket.remoteAddress });
-    // Tokens are checked at the upgrade; a long-lived socket is also closed when its token
-    // expires (setTimeout cannot wait longer than ~24.8 days, beyond that the check is skipped).
-    const expiry = exp === undefined ? undefined : exp * 1000 - Date.now();
-    const expiryTimer = expiry !== undefined && expiry < 2 ** 31 - 1 ? setTimeout(() => closeConn(conn, CloseCode.TOKEN_EXPIRED, 'token expired'), expiry) : undefined;
+    // Tokens are checked at the upgrade; a long-lived socket is also closed when its token expires.
+    const cancelExpiry = exp === undefined ? undefined : atWallClock(exp * 1000, () => closeConn(conn, CloseCode.TOKEN_EXPIRED, 'token expired'));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         logger({ level: 'warn', event: 'client-refused', doc: conn.doc, conn: conn.id, sub: conn.sub, code: CloseCode.INVALID_MESSAGE, reason: 'text frame' });
@@ -176,19 +183,19 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     ws.on('error', (error) => logger({ level: 'error', event: 'socket-error', doc: conn.doc, conn: conn.id, sub: conn.sub, error }));
     ws.on('close', (code, reason) => {
       conn.closed = true;
-      clearTimeout(expiryTimer);
+      cancelExpiry?.();
       conns.delete(conn);
-      admit(conn.doc, -1);
+      admission.release();
       room.detach(conn);
       rooms.scheduleUnload(room);
       logger({ level: 'info', event: 'disconnect', doc: conn.doc, conn: conn.id, sub: conn.sub, code, reason: reason.toString(), ms: Date.now() - since });
     });
   };
 
-  const refuseDoc = (conn: Conn, err: unknown) => {
+  const refuseDoc = (conn: Conn, err: unknown, admission: Admission) => {
     logger({ level: 'error', event: 'doc-unavailable', doc: conn.doc, conn: conn.id, sub: conn.sub, error: err });
     conn.ws.on('error', () => {});
-    conn.ws.on('close', () => admit(conn.doc, -1));
+    conn.ws.on('close', () => admission.release());
     closeConn(conn, CloseCode.DOC_UNAVAILABLE, 'document unavailable: its stored log cannot be loaded');
   };
 

@@ -46,7 +46,8 @@ export class StaticFiles {
   /**
    * Answers a GET/HEAD for a file under the folder. Paths that leave the folder (`..`, encoded
    * or not, symlinks pointing outside, NUL bytes) get 404. A missing path without a file
-   * extension falls back to `index.html` (client-side routing). HTML and `sw.js` are sent with
+   * extension falls back to `index.html` (client-side routing). Dot-file segments (`/.env`,
+   * `/.git/config`) get 404. HTML and `sw.js` are sent with
    * `Cache-Control: no-cache` so a new deploy is picked up; Vite's hashed `/assets/*` are immutable.
    */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -58,6 +59,9 @@ export class StaticFiles {
       return notFound(res);
     }
     if (rel.includes('\0') || rel.includes('\\')) return notFound(res);
+    // Dot-files (.env, .git/, .htpasswd) are never content, and a missing one must not fall
+    // back to index.html either: a 200 would tell a scanner it exists.
+    if (hasDotSegment(rel)) return notFound(res);
     let file = await this.resolve(root, rel);
     if (!file && extname(rel) === '') file = await this.resolve(root, '/index.html');
     if (!file) return notFound(res);
@@ -88,11 +92,18 @@ export class StaticFiles {
         if (!path.startsWith(root + sep)) return null;
         stats = await stat(path);
       }
+      // A symlink inside the folder may still point at a dot-file.
+      if (hasDotSegment(path.slice(root.length).split(sep).join('/'))) return null;
       return stats.isFile() ? { path, stats } : null;
     } catch {
       return null;
     }
   }
+}
+
+/** Whether a `/`-separated path has a segment starting with a dot (`.env`, `.git`, `..`). */
+function hasDotSegment(path: string): boolean {
+  return path.split('/').some((segment) => segment.startsWith('.'));
 }
 
 function notFound(res: ServerResponse): void {

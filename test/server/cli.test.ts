@@ -1,4 +1,5 @@
 // Command-line parsing and token helpers (no sockets).
+import { SignJWT } from 'jose';
 import { createToken, grants, parseTtl, verifyToken, TokenError, OptionError } from 'tinysync/server';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/server/cli-args.js';
@@ -21,6 +22,16 @@ describe('tinysync CLI arguments', () => {
     expect(parseCli(['serve'], {})).toMatchObject({ options: { port: 1234, host: '127.0.0.1', dataDir: './data' } });
   });
 
+  it('parses the per-token cap and the allowed origins, from flags or the environment', () => {
+    expect(parseCli(['serve', '--max-connections-per-token', '5', '--allowed-origins', 'http://localhost:5173, https://app.example'], {})).toMatchObject({
+      options: { limits: { maxConnectionsPerToken: 5 }, allowedOrigins: ['http://localhost:5173', 'https://app.example'] },
+    });
+    expect(parseCli(['serve'], { TINYSYNC_MAX_CONNECTIONS_PER_TOKEN: '9', TINYSYNC_ALLOWED_ORIGINS: '*' })).toMatchObject({
+      options: { limits: { maxConnectionsPerToken: 9 }, allowedOrigins: ['*'] },
+    });
+    expect(() => parseCli(['serve', '--max-connections-per-token', '0'], {})).toThrow(/max-connections-per-token/);
+  });
+
   it('refuses unknown flags, bad numbers and unknown commands', () => {
     expect(() => parseCli(['serve', '--nope'], {})).toThrow(OptionError);
     expect(() => parseCli(['serve', '--port', 'abc'], {})).toThrow(/port/);
@@ -30,10 +41,13 @@ describe('tinysync CLI arguments', () => {
   });
 
   it('parses token flags', () => {
-    expect(parseCli(['token', '--secret', SECRET, '--doc', 'team/*', '--write', '--ttl', '7d'], {})).toEqual({
+    expect(parseCli(['token', '--secret', SECRET, '--prefix', 'team/', '--write', '--ttl', '7d'], {})).toEqual({
       command: 'token',
-      options: { secret: SECRET, doc: 'team/*', right: 'write', ttl: '7d' },
+      options: { secret: SECRET, prefix: 'team/', right: 'write', ttl: '7d' },
     });
+    expect(parseCli(['token', '--secret', SECRET, '--doc', 'board'], {})).toMatchObject({ options: { doc: 'board' } });
+    expect(parseCli(['token', '--secret', SECRET, '--prefix', ''], {})).toMatchObject({ options: { prefix: '' } });
+    expect(() => parseCli(['token', '--secret', SECRET, '--doc', 'a', '--prefix', 'b'], {})).toThrow(/not both/);
     expect(parseCli(['token', '--doc', 'x'], { TINYSYNC_SECRET: SECRET })).toMatchObject({ options: { right: 'read', ttl: '7d' } });
     expect(() => parseCli(['token', '--doc', 'x'], {})).toThrow(/secret/);
     expect(() => parseCli(['token', '--secret', SECRET], {})).toThrow(/doc/);
@@ -42,9 +56,10 @@ describe('tinysync CLI arguments', () => {
 
 describe('tokens', () => {
   it('round-trips claims and checks document patterns and rights', async () => {
-    const t = await createToken({ secret: SECRET, doc: 'team/*', right: 'write', sub: 'alice', ttl: '1h' });
+    const t = await createToken({ secret: SECRET, prefix: 'team/', right: 'write', sub: 'alice', ttl: '1h' });
     const claims = await verifyToken(t, SECRET);
-    expect(claims).toMatchObject({ doc: 'team/*', right: 'write', sub: 'alice' });
+    expect(claims).toMatchObject({ prefix: 'team/', right: 'write', sub: 'alice' });
+    expect(claims.doc).toBeUndefined();
     expect(claims.exp - Date.now() / 1000).toBeGreaterThan(3500);
     expect(grants(claims, 'team/a', 'write')).toBe(true);
     expect(grants(claims, 'other', 'read')).toBe(false);
@@ -52,6 +67,9 @@ describe('tokens', () => {
     expect(grants(read, 'board', 'read')).toBe(true);
     expect(grants(read, 'board', 'write')).toBe(false);
     expect(grants(read, 'board2', 'read')).toBe(false);
+    const all = await verifyToken(await createToken({ secret: SECRET, prefix: '' }), SECRET);
+    expect(grants(all, 'any/thing', 'read')).toBe(true);
+    expect(grants(all, 'any/thing', 'write')).toBe(false);
   });
 
   it('rejects bad signatures, short secrets, bad patterns and bad lifetimes', async () => {
@@ -60,10 +78,15 @@ describe('tokens', () => {
     await expect(verifyToken(`${t}x`, SECRET)).rejects.toMatchObject({ code: 'E_TOKEN_INVALID', status: 401 });
     await expect(createToken({ secret: 'short', doc: 'd' })).rejects.toThrow(/32 characters/);
     await expect(createToken({ secret: SECRET, doc: 'a*b' })).rejects.toThrow(OptionError);
+    await expect(createToken({ secret: SECRET, doc: 'x*' })).rejects.toThrow(/prefix/);
+    await expect(createToken({ secret: SECRET, prefix: 'x*' })).rejects.toThrow(OptionError);
+    const old = await new SignJWT({ doc: 'x*', right: 'write' }).setProtectedHeader({ alg: 'HS256' }).setSubject('s').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET));
+    await expect(verifyToken(old, SECRET)).rejects.toMatchObject({ code: 'E_TOKEN_CLAIMS', status: 401 });
     expect(parseTtl('90s')).toBe(90);
     expect(parseTtl('30m')).toBe(1800);
     expect(parseTtl('7d')).toBe(604800);
     expect(parseTtl(5)).toBe(5);
-    for (const bad of ['', '0', '-1', '1y', 'soon']) expect(() => parseTtl(bad)).toThrow(OptionError);
+    for (const bad of ['', '0', '-1', '1y', 'soon', '3651d', Number.MAX_SAFE_INTEGER]) expect(() => parseTtl(bad)).toThrow(OptionError);
+    expect(parseTtl('3650d')).toBe(3650 * 86400);
   });
 });

@@ -6,6 +6,8 @@ import { docToJSON } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup, connectClient, pollUntil, startServer, synced, tempDir } from './helpers.js';
+import { deepMapUpdate } from './deep-doc.js';
+import { rawUpgrade } from './raw-upgrade.js';
 
 
 afterEach(cleanup);
@@ -96,6 +98,47 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${http}/sync/bin`)).status).toBe(426);
     expect((await fetch(`${http}/nothing-here`)).status).toBe(404);
   });
+
+  it('GET /docs/<doc> answers 422 for a 30,000-deep nested map (not 500); the binary export and the server keep working', async () => {
+    const { server, http, logs } = await startServer();
+    const a = connectClient(server.url, 'deep');
+    await synced(a);
+    Y.applyUpdate(a.doc, deepMapUpdate(30_000));
+    const res = await pollUntil(
+      () => fetch(`${http}/docs/deep`),
+      (r) => r.status !== 200,
+    );
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: string }).error).toBe(
+      'document "deep": tinysync: "root" nests deeper than 1000 levels, too deep to export as JSON; fetch /docs/<doc>/update (one binary update) instead',
+    );
+    const bin = await fetch(`${http}/docs/deep/update`);
+    expect(bin.status).toBe(200);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, new Uint8Array(await bin.arrayBuffer()));
+    expect(copy.getMap('root').has('child')).toBe(true);
+    copy.destroy();
+    expect((await fetch(`${http}/health`)).status).toBe(200);
+    expect(logs.filter((l) => l.event === 'http-error')).toEqual([]);
+  });
+
+  it('answers a `//host…` request target with 400/404, never 500, and never reads it as another host', async () => {
+    const { http, logs } = await startServer();
+    // `//evil.example/health` once resolved to `/health` on host evil.example; `//a:b/...` threw.
+    for (const [path, status] of [
+      ['//evil.example/health', 404],
+      ['//a:b/health', 404],
+      ['//[/docs/x', 404],
+      ['///health', 404],
+    ] as const) {
+      expect({ path, status: (await rawGet(http, path)).status }).toEqual({ path, status });
+    }
+    for (const path of ['//a:b/sync/doc', '//evil.example/sync/doc']) {
+      const answer = await rawUpgrade(http, path);
+      expect({ path, status: answer.status }).toEqual({ path, status: 404 });
+    }
+    expect(logs.filter((l) => l.event === 'http-error' || l.event === 'upgrade-error')).toEqual([]);
+  });
 });
 
 describe('static files', () => {
@@ -133,6 +176,21 @@ describe('static files', () => {
     expect(await route.text()).toContain('<title>demo</title>');
     expect((await fetch(`${http}/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${http}/health`)).status).toBe(200);
+  });
+
+  it('refuses dot-file segments with 404, without falling back to index.html', async () => {
+    const root = site();
+    writeFileSync(join(root, '.env'), 'SECRET=top secret');
+    mkdirSync(join(root, '.git'));
+    writeFileSync(join(root, '.git', 'config'), 'top secret');
+    writeFileSync(join(root, 'assets', '.hidden.js'), 'top secret');
+    symlinkSync(join(root, '.env'), join(root, 'env.txt'));
+    const { http } = await startServer({ static: root });
+    for (const path of ['/.env', '/.git/config', '/.git', '/%2egit/config', '/assets/.hidden.js', '/env.txt', '/.well-known/nothing']) {
+      const res = await rawGet(http, path);
+      expect({ path, status: res.status, leaked: res.body.includes('top secret') || res.body.includes('<title>demo') }).toEqual({ path, status: 404, leaked: false });
+    }
+    expect((await fetch(`${http}/assets/app-1234.js`)).status).toBe(200);
   });
 
   it('refuses to start with a static folder that does not exist', async () => {

@@ -13,8 +13,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'tinysync-browser-tests-'));
 const server = await createSyncServer({ host: '127.0.0.1', port: 0, dataDir, secret, logger: () => {} });
 const prefix = 'browser-test';
 const [writeToken, readToken] = await Promise.all([
-  createToken({ secret, doc: `${prefix}/*`, right: 'write', sub: 'browser-tests', ttl: '1h' }),
-  createToken({ secret, doc: `${prefix}/*`, right: 'read', sub: 'browser-tests-reader', ttl: '1h' }),
+  createToken({ secret, prefix: `${prefix}/`, right: 'write', sub: 'browser-tests', ttl: '1h' }),
+  createToken({ secret, prefix: `${prefix}/`, right: 'read', sub: 'browser-tests-reader', ttl: '1h' }),
 ]);
 process.stdout.write(`${JSON.stringify({ url: server.url, writeToken, readToken, prefix })}\n`);
 const stop = async () => {
