@@ -366,7 +366,7 @@ export class Engine {
         this.presence.receive(msg.u);
         break;
       case 'here':
-        this.lifetimes?.seen(msg.from, msg.client);
+        if (typeof msg.from === 'string' && Number.isSafeInteger(msg.client)) this.lifetimes?.seen(msg.from, msg.client);
         break;
       case 'rejoin':
         this.presence.rejoin();
