@@ -312,7 +312,8 @@ export class Room {
   private onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const conn = this.conns.has(origin as Conn) ? (origin as Conn) : null;
     if (conn) {
-      for (const id of added) conn.awarenessIds.add(id);
+      // A state announced again after a removal counts as `updated` (y-protocols keeps its clock).
+      for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
       for (const id of removed) conn.awarenessIds.delete(id);
     }
     const frame = encodeAwareness(this.awareness, [...added, ...updated, ...removed]);

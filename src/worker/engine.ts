@@ -10,6 +10,7 @@ import { Presence } from './presence.js';
 import type { ClientSink, ErrorInfo, NetStatus, OpenOptions, PeerState } from './protocol.js';
 import { droppedChanges, type Dropped } from './repair.js';
 import { coverStateVector, mergeStateVectors } from './state-vectors.js';
+import { TabLifetimes } from './tab-lifetimes.js';
 import { Tabs, type TabMessage } from './tabs.js';
 
 /** Update origins inside the worker's doc. */
@@ -49,6 +50,8 @@ export class Engine {
   private doc = new Y.Doc();
   private log: UpdateLog | null = null;
   private tabs: Tabs | null = null;
+  /** This tab's lifetime lock and the watch on the other tabs' (needs Web Locks). */
+  private lifetimes: TabLifetimes | null = null;
   private network: Network | null = null;
   private presence: Presence;
   private leader = false;
@@ -127,6 +130,10 @@ export class Engine {
     }
     this.doc.on('update', this.onDocUpdate);
     this.tabs = new Tabs(this.opts.name, this.onTab);
+    if (this.locks) {
+      this.lifetimes = new TabLifetimes(this.locks, this.opts.name, this.tabs.id, (clientId) => this.presence.remove([clientId]));
+      void this.lifetimes.held.then(() => this.announceHere());
+    }
     if (this.opts.restore) this.restore(this.opts.restore);
     this.tabs.post({ t: 'hello', sv: Y.encodeStateVector(this.doc) });
     if (this.opts.sync) {
@@ -274,6 +281,8 @@ export class Engine {
     if (this.closed) return -1;
     this.closed = true;
     this.presence.destroy();
+    // After the removal above went out: the others' watches fire too, harmlessly.
+    this.lifetimes?.close();
     for (const release of this.tickets.values()) release();
     this.tickets.clear();
     await this.log?.close();
@@ -343,6 +352,7 @@ export class Engine {
         this.tabs?.post({ t: 'state', to: msg.from, u, sv: Y.encodeStateVector(this.doc) });
         const mine = this.presence.encodeLocal();
         if (mine) this.tabs?.post({ t: 'awareness', u: mine });
+        this.announceHere();
         break;
       }
       case 'state': {
@@ -354,6 +364,12 @@ export class Engine {
       }
       case 'awareness':
         this.presence.receive(msg.u);
+        break;
+      case 'here':
+        if (typeof msg.from === 'string' && Number.isSafeInteger(msg.client)) this.lifetimes?.seen(msg.from, msg.client);
+        break;
+      case 'rejoin':
+        this.presence.rejoin();
         break;
       case 'net':
         if (this.leader) break;
@@ -415,9 +431,20 @@ export class Engine {
         this.announceNet();
       },
       onError: (e) => this.sink.error(e),
+      onOpen: () => {
+        // Before the server's first message is read: see Presence.rejoin. The other tabs too.
+        this.presence.rejoin();
+        this.tabs?.post({ t: 'rejoin' });
+      },
     });
     this.setStatus(this.network.status);
     this.announceNet();
+  }
+
+  /** Tells the other tabs this tab's awareness client id, once they may watch its lifetime lock. */
+  private announceHere(): void {
+    if (this.closed || !this.lifetimes?.holding) return;
+    this.tabs?.post({ t: 'here', client: this.presence.clientId });
   }
 
   private announceNet(): void {
@@ -477,6 +504,7 @@ export class Engine {
     this.doc.on('update', this.onDocUpdate);
     this.presence = this.newPresence();
     this.presence.set(local);
+    this.announceHere();
     this.acked = new Map();
     if (wasConnected) this.connect();
   }

@@ -13,6 +13,7 @@ import { coverStateVector } from './state-vectors.js';
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
+const MESSAGE_QUERY_AWARENESS = 3;
 
 /** Close codes after which reconnecting cannot help: token expired, read-only write, 44xx. */
 export function isRefusal(code: number): boolean {
@@ -51,6 +52,8 @@ export interface NetworkOptions {
   /** The server is known to hold at least this state vector. */
   onAcked: (sv: Map<number, number>) => void;
   onError: (error: ErrorInfo) => void;
+  /** The socket opened: rejoin presence (runs before any message of the server is read). */
+  onOpen?: () => void;
 }
 
 /**
@@ -128,8 +131,13 @@ export class Network {
         this.opened = true;
         // y-websocket sends its step 1 right after this event: a barrier that proves nothing yet.
         this.barriers.push(null);
-        // It only sends this tab's own awareness state; the relayed tabs' states go too.
-        queueMicrotask(() => this.sendAllAwareness(awareness));
+        // It only sends this tab's own awareness state (with its old clock): `onOpen` renews it,
+        // the relayed tabs' states go too, and the others' states are asked for.
+        queueMicrotask(() => {
+          this.opts.onOpen?.();
+          this.sendRelayedAwareness(awareness);
+          this.queryAwareness();
+        });
       }
     });
     p.on('connection-close', (event) => {
@@ -226,13 +234,23 @@ export class Network {
     this.opts.onStatus(status);
   }
 
-  private sendAllAwareness(awareness: Awareness): void {
+  /** Sends the states of the other tabs this one relays (its own went with y-websocket's hello). */
+  private sendRelayedAwareness(awareness: Awareness): void {
     const ws = this.provider.ws;
-    const clients = [...awareness.getStates().keys()];
+    const clients = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID);
     if (!ws || ws.readyState !== 1 || clients.length === 0) return;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
     encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(awareness, clients));
+    ws.send(encoding.toUint8Array(encoder));
+  }
+
+  /** Asks the server for every peer's awareness state (y-websocket's query-awareness). */
+  private queryAwareness(): void {
+    const ws = this.provider.ws;
+    if (!ws || ws.readyState !== 1) return;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_QUERY_AWARENESS);
     ws.send(encoding.toUint8Array(encoder));
   }
 

@@ -6,6 +6,8 @@ import type { PeerState } from './protocol.js';
 
 /** Origin of awareness updates that came from another tab (they are not relayed back). */
 export const FROM_TABS = Symbol('tinysync:tabs');
+/** Origin of the removal of a tab that is gone (its worker ended without saying goodbye). */
+const GONE = 'gone';
 
 /**
  * One tab's awareness. Changes made here or received from the server are posted to the other
@@ -40,6 +42,32 @@ export class Presence {
   encodeLocal(): Uint8Array | null {
     if (this.awareness.getLocalState() === null) return null;
     return encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]);
+  }
+
+  /**
+   * Rejoins after a reconnect. Peers whose states were removed (the socket closed, a relayed
+   * removal) keep their last clock here, and y-protocols takes a state only with a newer clock:
+   * the same state heard again would be ignored until its owner renews it (up to 15 s). So their
+   * clocks are forgotten, and this tab's state is re-announced with a new clock, which the
+   * server and the others (who removed it with the old one) take in at once.
+   */
+  rejoin(): void {
+    const { awareness } = this;
+    for (const clientId of [...awareness.meta.keys()]) {
+      if (clientId !== awareness.clientID && !awareness.states.has(clientId)) awareness.meta.delete(clientId);
+    }
+    const local = awareness.getLocalState();
+    if (local !== null) awareness.setLocalState(local);
+  }
+
+  /** Removes the states of peers known to be gone (a closed tab); relayed like any change. */
+  remove(clientIds: number[]): void {
+    removeAwarenessStates(this.awareness, clientIds.filter((id) => id !== this.awareness.clientID), GONE);
+  }
+
+  /** This tab's awareness client id (it changes when `repair()` replaces the doc). */
+  get clientId(): number {
+    return this.awareness.clientID;
   }
 
   /** Every other peer's state. */

@@ -10,6 +10,10 @@ export type TabMessage =
   | { t: 'hello'; from: string; sv: Uint8Array }
   | { t: 'state'; from: string; to: string; u: Uint8Array; sv: Uint8Array }
   | { t: 'awareness'; from: string; u: Uint8Array }
+  /** The sender's awareness client id, sent once it holds its lifetime lock (see tab-lifetimes.ts). */
+  | { t: 'here'; from: string; client: number }
+  /** From the leader, on (re)connecting: every tab re-announces its presence (see `Presence.rejoin`). */
+  | { t: 'rejoin'; from: string }
   /** From the leader: its network status and the state vector the server is known to hold. */
   | { t: 'net'; from: string; status: NetStatus; acked: Uint8Array | null; offline: boolean }
   /** The app took the store offline (`on`) or back online, in the sender's tab. */
