@@ -11,7 +11,8 @@ import { writeKey } from './values.js';
 /**
  * A plain deep copy of a tracked value (no proxies), frozen, that never changes afterwards:
  * its Maps' and Sets' `set` / `add` / `delete` / `clear` throw a TypeError. Unchanged subtrees
- * are shared between consecutive snapshots, so `===` tells what changed. The copy works with `structuredClone`, `JSON.stringify` and deep equality.
+ * are shared between consecutive snapshots, so `===` tells what changed. The copy works with
+ * `structuredClone`, `JSON.stringify` and deep equality.
  */
 export function snapshot<T>(tracked: T): T {
   // toRaw hands a primitive back as it is (a WeakMap lookup of a primitive finds nothing).

@@ -1,7 +1,8 @@
 // Pending changes are written when the process ends: on a normal exit (the 'exit' event, where
-// only synchronous work runs) and on SIGINT / SIGTERM. The signal handlers are installed only
-// while a file is open; after writing, the signal is raised again so the process ends as it
-// would have without us (unless the application has signal handlers of its own).
+// only synchronous work runs) and on SIGHUP (terminal closed, ssh session ended), SIGINT and
+// SIGTERM. The signal handlers are installed only while a file is open; after writing, the
+// signal is raised again so the process ends as it would have without us (unless the
+// application has signal handlers of its own).
 
 /** What an open file does at exit: write its pending changes synchronously. */
 export interface ExitFlusher {
@@ -9,7 +10,7 @@ export interface ExitFlusher {
 }
 
 const open = new Set<ExitFlusher>();
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
 
 function flushAll(): void {
   for (const file of open) {
