@@ -3,6 +3,7 @@
 // SIGTERM. The signal handlers are installed only while a file is open; after writing, the
 // signal is raised again so the process ends as it would have without us (unless the
 // application has signal handlers of its own).
+import { constants } from 'node:os';
 
 /** What an open file does at exit: write its pending changes synchronously. */
 export interface ExitFlusher {
@@ -27,7 +28,14 @@ function onSignal(signal: NodeJS.Signals): void {
   open.clear();
   uninstall();
   // Only re-raise when nobody else handles the signal: their handler decides then.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  if (process.listenerCount(signal) === 0) {
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Windows cannot raise SIGHUP (it reports a closed console with it): end as a shell would.
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+  }
 }
 
 const handlers = new Map<string, () => void>(SIGNALS.map((s) => [s, () => onSignal(s)]));
