@@ -8,8 +8,9 @@ import { formatPath } from './paths.js';
 export class TinysyncError extends Error {
   // Literal names: a minifier renames classes, and `error.name` must survive it.
   override name = 'TinysyncError';
-  readonly code: string;
-  readonly path: PathKey[];
+  // `declare`: assigned in the constructor, so no field initialiser is emitted for them.
+  declare readonly code: string;
+  declare readonly path: PathKey[];
   constructor(code: string, message: string, path: PathKey[] = [], options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -50,7 +51,7 @@ export class AsyncTransactionError extends TinysyncError {
  */
 export class SubscriberError extends TinysyncError {
   override name = 'SubscriberError';
-  readonly errors: unknown[];
+  declare readonly errors: unknown[];
   constructor(errors: unknown[], path: PathKey[]) {
     super('E_SUBSCRIBER', `tinysync: ${errors.length} subscriber(s) threw at ${formatPath(path)}`, path, {
       cause: errors[0],

@@ -49,20 +49,11 @@ function restore(raw: object, key: unknown, old: unknown): void {
  * order of keys (and of Set members) is exactly what it was.
  */
 function restoreOrder(raw: object, at: number): void {
-  if (raw instanceof Map || raw instanceof Set) {
-    const entries = [...(raw as Map<unknown, unknown>).entries()];
-    entries.splice(at, 0, entries.pop()!);
-    raw.clear();
-    for (const [k, v] of entries) {
-      if (raw instanceof Map) raw.set(k, v);
-      else raw.add(k);
-    }
-    return;
-  }
-  const obj = raw as Record<string, unknown>;
-  for (const key of Object.keys(obj).slice(at, -1)) {
-    const value = obj[key];
-    delete obj[key];
-    writeKey(obj, key, value);
+  // Every key after `at` but the restored one is taken out and put back, so it lands after it.
+  const keys = raw instanceof Map || raw instanceof Set ? [...raw.keys()] : Object.keys(raw);
+  for (const key of keys.slice(at, -1)) {
+    const value = raw instanceof Set ? key : raw instanceof Map ? raw.get(key) : (raw as Record<string, unknown>)[key as string];
+    restore(raw, key, undefined);
+    restore(raw, key, value);
   }
 }

@@ -1,19 +1,30 @@
 // Plain, frozen deep copies. Each container's copy is kept on its tree node until it or
 // something below it changes, so consecutive snapshots share every subtree that did not
-// change (cheap to take, cheap to compare).
+// change (cheap to take, cheap to compare). Because copies are shared, none may be writable:
+// Object.freeze does not stop a Map's or Set's methods, so those get throwing mutators. They
+// stay real Maps and Sets (for structuredClone and deep equality), so a deliberate
+// `Map.prototype.set.call(copy, ...)` still gets through; nothing short of a fake Map stops that.
 import { hooksOf } from './embedded.js';
 import { nodes, toRaw } from './tree.js';
 import { writeKey } from './values.js';
 
 /**
- * A plain deep copy of a tracked value (no proxies), frozen, that never changes afterwards.
- * Unchanged subtrees are shared between consecutive snapshots, so `===` tells what changed.
- * The copy works with `structuredClone`, `JSON.stringify` and deep equality.
+ * A plain deep copy of a tracked value (no proxies), frozen, that never changes afterwards:
+ * its Maps' and Sets' `set` / `add` / `delete` / `clear` throw a TypeError. Unchanged subtrees
+ * are shared between consecutive snapshots, so `===` tells what changed. The copy works with
+ * `structuredClone`, `JSON.stringify` and deep equality.
  */
 export function snapshot<T>(tracked: T): T {
-  if (typeof tracked !== 'object' || tracked === null) return tracked;
-  return copy(toRaw(tracked)) as T;
+  // toRaw hands a primitive back as it is (a WeakMap lookup of a primitive finds nothing).
+  return child(toRaw(tracked as object)) as T;
 }
+
+// What a write to a frozen object or array does in strict mode.
+const readOnly: PropertyDescriptor = {
+  value() {
+    throw new TypeError('tinysync: a snapshot is read-only');
+  },
+};
 
 const child = (value: unknown): unknown => (typeof value !== 'object' || value === null ? value : copy(value));
 
@@ -22,20 +33,24 @@ function copy(raw: object): unknown {
   if (hooks) return hooks.snapshot();
   const node = nodes.get(raw);
   if (node?.snapshot) return node.snapshot;
-  let out: unknown;
+  let out: object;
   if (Array.isArray(raw)) {
-    out = Object.freeze(raw.map(child));
-  } else if (raw instanceof Map) {
-    const map = new Map<string, unknown>();
-    for (const [k, v] of raw as Map<string, unknown>) map.set(k, child(v));
-    out = map;
-  } else if (raw instanceof Set) {
-    out = new Set(raw);
+    out = raw.map(child);
+  } else if (raw instanceof Map || raw instanceof Set) {
+    let adds = 'add';
+    if (raw instanceof Map) {
+      const map = (out = new Map<string, unknown>());
+      for (const [k, v] of raw as Map<string, unknown>) map.set(k, child(v));
+      adds = 'set';
+    } else out = new Set(raw);
+    // Shadowed by non-enumerable, fixed methods that throw (freezing does not stop a Map's own).
+    for (const m of [adds, 'delete', 'clear']) Object.defineProperty(out, m, readOnly);
   } else {
     const obj: Record<string, unknown> = Object.getPrototypeOf(raw) === null ? Object.create(null) : {};
     for (const key of Object.keys(raw)) writeKey(obj, key, child((raw as Record<string, unknown>)[key]));
-    out = Object.freeze(obj);
+    out = obj;
   }
+  Object.freeze(out);
   if (node) node.snapshot = out;
   return out;
 }

@@ -21,7 +21,16 @@ function where(tracked: object, fn: string): Location {
  */
 export function subscribe(tracked: object, path: readonly PathKey[], cb: (change: Change) => void): () => void {
   const loc = where(tracked, 'subscribe');
-  return loc.root.trie.add([...loc.path, ...path], (change) => cb(change));
+  // Delivery calls the subscribers it matched before calling any: one removed meanwhile (by
+  // another subscriber) must stay silent, so removal also switches the callback off.
+  let on = true;
+  const off = loc.root.trie.add([...loc.path, ...path], (change) => {
+    if (on) cb(change);
+  });
+  return () => {
+    on = false;
+    off();
+  };
 }
 
 /**

@@ -41,13 +41,13 @@ export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
     trie: new SubscriberTrie(),
   };
   nodes.set(raw, { parent: undefined, key: '', snapshot: undefined, root });
-  root.proxy = wrap(raw);
-  return root.proxy as T;
+  return (root.proxy = wrap(raw)) as T;
 }
 
 /** True when `value` is a tracked proxy (a root or anything read from one). */
 export function isTracked(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && toRaw(value) !== value;
+  // toRaw hands anything that is not a proxy (primitives included) back as it is.
+  return toRaw(value as object) !== value;
 }
 
 function wrap(raw: object): object {
@@ -95,7 +95,7 @@ function refuse(raw: object, what: string, key?: PathKey): never {
 }
 
 function sameValue(old: unknown, value: unknown): boolean {
-  return old === value || (typeof value === 'object' && value !== null && toRaw(value) === old);
+  return old === value || toRaw(value as object) === old;
 }
 
 /** Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. */
@@ -244,9 +244,8 @@ function edit(raw: unknown[], op: ChangeOp, start: number, count: number, items:
 function rewrite(raw: unknown[], op: ChangeOp, args: unknown[], start: number, items: unknown[]): void {
   const before = raw.slice(start, start + items.length);
   if (before.every((v, i) => v === items[i])) return;
-  items.forEach((v, i) => (raw[start + i] = v));
   detachAll(before);
-  items.forEach((v, i) => attach(v, raw, start + i));
+  items.forEach((v, i) => attach((raw[start + i] = v), raw, start + i));
   record(raw, op, args, before, undefined, [start, items.length, before]);
 }
 
@@ -354,10 +353,9 @@ const mapMethods: Record<PropertyKey, unknown> = {
   values(this: Map<string, unknown>) {
     return viewEntries(toRaw(this), false);
   },
-  [Symbol.iterator](this: Map<string, unknown>) {
-    return viewEntries(toRaw(this), true);
-  },
 };
+// As on Map.prototype, iterating a Map is its entries().
+mapMethods[Symbol.iterator] = mapMethods.entries;
 
 const setMethods: Record<PropertyKey, unknown> = {
   ...removal,

@@ -47,7 +47,8 @@ export class SubscriberTrie {
     }
     (node.subs ??= new Set()).add(sub);
     return () => {
-      node.subs?.delete(sub);
+      // A second call must not prune again: the branch may have been pruned and grown anew.
+      if (!node.subs?.delete(sub)) return;
       // Prune the branch bottom-up so that unsubscribed paths cost nothing later.
       for (let i = trail.length - 1; i > 0; i--) {
         const n = trail[i]!;

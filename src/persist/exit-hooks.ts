@@ -1,7 +1,9 @@
 // Pending changes are written when the process ends: on a normal exit (the 'exit' event, where
-// only synchronous work runs) and on SIGINT / SIGTERM. The signal handlers are installed only
-// while a file is open; after writing, the signal is raised again so the process ends as it
-// would have without us (unless the application has signal handlers of its own).
+// only synchronous work runs) and on SIGHUP (terminal closed, ssh session ended), SIGINT and
+// SIGTERM. The signal handlers are installed only while a file is open; after writing, the
+// signal is raised again so the process ends as it would have without us (unless the
+// application has signal handlers of its own).
+import { constants } from 'node:os';
 
 /** What an open file does at exit: write its pending changes synchronously. */
 export interface ExitFlusher {
@@ -9,7 +11,7 @@ export interface ExitFlusher {
 }
 
 const open = new Set<ExitFlusher>();
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
 
 function flushAll(): void {
   for (const file of open) {
@@ -26,7 +28,14 @@ function onSignal(signal: NodeJS.Signals): void {
   open.clear();
   uninstall();
   // Only re-raise when nobody else handles the signal: their handler decides then.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  if (process.listenerCount(signal) === 0) {
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Windows cannot raise SIGHUP (it reports a closed console with it): end as a shell would.
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+  }
 }
 
 const handlers = new Map<string, () => void>(SIGNALS.map((s) => [s, () => onSignal(s)]));

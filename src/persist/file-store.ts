@@ -7,7 +7,18 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { onBatch, snapshot, transact, TinysyncError, track, ValueError, type Change } from '../core/index.js';
 import { applyVersion } from './apply-disk.js';
-import { currentStamp, currentStampSync, removeStaleTemps, sameStamp, tempPathFor, writeAtomic, writeAtomicSync, type Stamp } from './atomic-write.js';
+import {
+  currentStamp,
+  currentStampSync,
+  realTarget,
+  realTargetSync,
+  removeStaleTemps,
+  sameStamp,
+  tempPathFor,
+  writeAtomic,
+  writeAtomicSync,
+  type Stamp,
+} from './atomic-write.js';
 import { FileChangedError, FileParseError, FileWriteError, NotAFileError } from './errors.js';
 import { registerExit, unregisterExit, type ExitFlusher } from './exit-hooks.js';
 import { formatOf, loadYaml, parseText, serialize, type Format } from './formats.js';
@@ -48,7 +59,8 @@ class FileStore implements ExitFlusher {
   blocked: FileChangedError | undefined;
   timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   chain: Promise<void> = Promise.resolve();
-  inflight: { tmp: string; text: string } | undefined;
+  /** The async write under way: its text, and its temporary file once it has one. */
+  inflight: { tmp?: string; text: string } | undefined;
   stop: () => void = () => undefined;
 
   constructor(
@@ -106,10 +118,14 @@ class FileStore implements ExitFlusher {
     }
     const text = serialize(snapshot(this.root), this.format);
     this.dirty = false;
-    const tmp = tempPathFor(this.file);
-    this.inflight = { tmp, text };
+    // Set before the first await: an exit from now on knows a write was under way.
+    const inflight: { tmp?: string; text: string } = { text };
+    this.inflight = inflight;
     try {
-      this.stamp = await writeAtomic(this.file, text, tmp);
+      // Through a symlink to its real target, every time (the link may have been moved).
+      const target = await realTarget(this.file);
+      inflight.tmp = tempPathFor(target);
+      this.stamp = await writeAtomic(target, text, inflight.tmp);
     } catch (e) {
       this.dirty = true;
       const error = new FileWriteError(this.file, e);
@@ -129,7 +145,7 @@ class FileStore implements ExitFlusher {
 
   flushAtExit(): void {
     const inflight = this.inflight;
-    if (inflight) {
+    if (inflight?.tmp) {
       try {
         unlinkSync(inflight.tmp);
       } catch {
@@ -146,7 +162,8 @@ class FileStore implements ExitFlusher {
     const landed = inflight !== undefined && current !== undefined && readFileSync(this.file, 'utf8') === inflight.text;
     if (!landed && !sameStamp(current, this.stamp)) throw new FileChangedError(this.file);
     if (landed && !this.dirty) return;
-    current = writeAtomicSync(this.file, serialize(snapshot(this.root), this.format), tempPathFor(this.file));
+    const target = realTargetSync(this.file);
+    current = writeAtomicSync(target, serialize(snapshot(this.root), this.format), tempPathFor(target));
     this.stamp = current;
     this.dirty = false;
   }
@@ -177,7 +194,8 @@ function checkKind(file: string, value: object, expected: Kind): void {
  * the structure and `initial` only gives the expected kind (object, array, Map, Set); else
  * `initial` is written to it. The format comes from the extension (`.json`, `.yaml`, `.yml`).
  * Every change is then saved, atomically, by the `flush` policy; pending changes are written at
- * process exit and on SIGINT / SIGTERM. A file that does not parse rejects with a
+ * process exit and on SIGHUP / SIGINT / SIGTERM. A write keeps the file's mode (and owner where
+ * permitted) and goes through a symlink to its target. A file that does not parse rejects with a
  * `FileParseError` naming the file, line and column, and is left untouched. Use `hold`,
  * `unhold`, `flush`, `reload` and `close` on the returned root.
  *

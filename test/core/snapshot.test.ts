@@ -31,3 +31,44 @@ test('a snapshot of a nested object covers that subtree only', () => {
   const state = track({ user: { name: 'ada' }, other: 1 });
   expect(snapshot(state.user)).toEqual({ name: 'ada' });
 });
+
+test("a snapshot's Maps and Sets are read-only: their mutators throw a TypeError, as writes to its arrays do", () => {
+  const state = track({ list: [1], m: new Map([['k', 1]]), s: new Set(['a']) });
+  const snap = snapshot(state);
+  expect(() => snap.list.push(2)).toThrow(TypeError); // a frozen array, for comparison
+  expect(() => snap.m.set('k', 2)).toThrow(TypeError);
+  expect(() => snap.m.set('new', 2)).toThrow(TypeError);
+  expect(() => snap.m.delete('k')).toThrow(TypeError);
+  expect(() => snap.m.clear()).toThrow(TypeError);
+  expect(() => snap.s.add('b')).toThrow(TypeError);
+  expect(() => snap.s.delete('a')).toThrow(TypeError);
+  expect(() => snap.s.clear()).toThrow(TypeError);
+  expect(Object.isFrozen(snap.m) && Object.isFrozen(snap.s)).toBe(true);
+  // Still plain Maps and Sets to everything that reads them.
+  expect(snap.m).toStrictEqual(new Map([['k', 1]]));
+  expect(snap.s).toStrictEqual(new Set(['a']));
+  expect(Object.keys(snap.m)).toEqual([]);
+  expect(structuredClone(snap.m)).toEqual(new Map([['k', 1]]));
+  expect([...snap.m.entries()]).toEqual([['k', 1]]);
+});
+
+test('a mutation attempt on a snapshot never reaches later snapshots (they share unchanged Maps and Sets)', () => {
+  const state = track({ tags: new Set(['a']), byId: new Map([['1', { n: 1 }]]), other: 0 });
+  const s1 = snapshot(state);
+  try {
+    s1.tags.add('X');
+  } catch {
+    // refused
+  }
+  try {
+    s1.byId.set('2', { n: 2 });
+  } catch {
+    // refused
+  }
+  state.other = 1; // a new root snapshot that shares the untouched tags and byId
+  const s2 = snapshot(state);
+  expect(s2.tags).toBe(s1.tags);
+  expect(s2.tags.has('X')).toBe(false);
+  expect([...s2.byId.keys()]).toEqual(['1']);
+  expect(state.tags.has('X')).toBe(false);
+});

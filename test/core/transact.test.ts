@@ -82,6 +82,24 @@ describe('rollback', () => {
     expect(batches[0]![0]!.path).toEqual(['list', 0, 'id']);
   });
 
+  test('undone deletions put keys, Map entries and Set members back in their order', () => {
+    const state = track({ o: { a: 1, b: 2, c: 3, d: 4 } as Record<string, number>, m: new Map([['a', 1], ['b', 2], ['c', 3]]), s: new Set(['a', 'b', 'c']) });
+    expect(() =>
+      transact(state, () => {
+        delete state.o.b;
+        delete state.o.a;
+        state.m.delete('b');
+        state.m.delete('a');
+        state.s.delete('b');
+        state.s.delete('a');
+        throw new Error('x');
+      }),
+    ).toThrow('x');
+    expect(Object.keys(state.o)).toEqual(['a', 'b', 'c', 'd']);
+    expect([...state.m.entries()]).toEqual([['a', 1], ['b', 2], ['c', 3]]);
+    expect([...state.s]).toEqual(['a', 'b', 'c']);
+  });
+
   test('a nested transact that throws undoes only its own changes when the outer one catches', () => {
     const { state, batches } = start();
     transact(state, () => {

@@ -61,7 +61,7 @@ describe('pending changes are written when the process ends', () => {
     });
   }
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
     it(`on ${signal}, and the process still ends by that signal`, async () => {
       const path = join(dir, `exit-${signal}.yaml`);
       const child = startChild(new URL('./fixtures/exit.mjs', import.meta.url), [path, 'signal'], env());
