@@ -1,7 +1,7 @@
 // Parses the `tinysync` command line (and TINYSYNC_* environment) into what to run.
 import { parseArgs } from 'node:util';
 import { OptionError } from './errors.js';
-import type { SyncServerOptions } from './options.js';
+import type { AwarenessLimits, SyncServerOptions, TrafficLimits } from './options.js';
 import type { CreateTokenOptions } from './tokens.js';
 
 /** What the command line asks for. */
@@ -16,12 +16,16 @@ Usage:
   tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data] [--secret S]
                  [--admin-key K] [--static DIR] [--max-message-bytes N]
                  [--max-connections N] [--max-connections-per-doc N]
+                 [--max-awareness-ids N] [--max-awareness-bytes N]
+                 [--max-awareness-frame-bytes N] [--max-buffered-bytes N]
+                 [--sync-requests-per-second N] [--sync-request-burst N]
   tinysync token --secret S --doc NAME|PREFIX* [--write] [--ttl 7d] [--sub ID]
   tinysync help
 
 Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
 TINYSYNC_HOST, TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
-TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC.
+TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC,
+and the other limits likewise (TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...).
 Flags win over the environment. token also reads TINYSYNC_SECRET.
 `;
 
@@ -51,6 +55,7 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     'max-message-bytes': { type: 'string' },
     'max-connections': { type: 'string' },
     'max-connections-per-doc': { type: 'string' },
+    ...Object.fromEntries(Object.keys(TRAFFIC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   });
   const pick = (flag: string, name: string): string | undefined => (values[flag] as string | undefined) ?? nonEmpty(env[`TINYSYNC_${name}`]);
   const options: SyncServerOptions = {
@@ -72,9 +77,23 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
   if (maxMessage !== undefined) limits.maxMessageBytes = int('max-message-bytes', maxMessage, 1);
   if (maxConns !== undefined) limits.maxConnections = int('max-connections', maxConns, 1);
   if (maxPerDoc !== undefined) limits.maxConnectionsPerDoc = int('max-connections-per-doc', maxPerDoc, 1);
+  for (const [flag, field] of Object.entries(TRAFFIC_FLAGS)) {
+    const value = pick(flag, flag.toUpperCase().replaceAll('-', '_'));
+    if (value !== undefined) limits[field] = int(flag, value, 1);
+  }
   options.limits = limits;
   return options;
 }
+
+/** Awareness and traffic limit flags of `serve` → the Limits field each sets (env: TINYSYNC_<FLAG>). */
+const TRAFFIC_FLAGS: Record<string, keyof AwarenessLimits | keyof TrafficLimits> = {
+  'max-awareness-ids': 'maxAwarenessIds',
+  'max-awareness-bytes': 'maxAwarenessBytes',
+  'max-awareness-frame-bytes': 'maxAwarenessFrameBytes',
+  'max-buffered-bytes': 'maxBufferedBytes',
+  'sync-requests-per-second': 'syncRequestsPerSecond',
+  'sync-request-burst': 'syncRequestBurst',
+};
 
 function parseToken(args: string[], env: Record<string, string | undefined>): CreateTokenOptions {
   const { values } = parse(args, {
