@@ -113,11 +113,13 @@ export function encodeAwarenessChunks(awareness: Awareness, clients: Iterable<nu
 /**
  * Who owns which awareness client id in one room, and how many bytes each owned state holds.
  * Ownership starts when a connection first announces an id with a state that the room would
- * take, and ends only when that connection goes (release()); until then other connections'
- * entries for the id, removals included, are dropped.
+ * take, and ends when that state leaves (its owner removed it, or it timed out) or the
+ * connection goes (release()); until then other connections' entries for the id, removals
+ * included, are dropped. So a connection's ids are its live states: a long-lived tab leader
+ * that relays tabs as they open and close does not run into `maxAwarenessIds`.
  */
 export class AwarenessOwners<O> {
-  private readonly owners = new Map<number, O>();
+  private readonly owners = new Map<number, { owner: O; owned: Set<number> }>();
   /** Bytes of the normalized JSON of each owned id's current state (absent: no state). */
   private readonly bytes = new Map<number, number>();
 
@@ -147,7 +149,7 @@ export class AwarenessOwners<O> {
     const claims: number[] = [];
     for (const e of newest.values()) {
       if (e.clientID === this.awareness.clientID) continue;
-      const current = this.owners.get(e.clientID);
+      const current = this.owners.get(e.clientID)?.owner;
       if (current !== undefined && current !== owner) continue;
       const json = this.normalize(e.json);
       if (!this.applies(e.clientID, e.clock, json === 'null')) continue;
@@ -170,7 +172,7 @@ export class AwarenessOwners<O> {
       throw new AwarenessLimitError(this.doc, `states of one connection may hold at most ${this.limits.maxAwarenessBytes} bytes of JSON (got ${total})`);
     }
     for (const id of claims) {
-      this.owners.set(id, owner);
+      this.owners.set(id, { owner, owned });
       owned.add(id);
     }
     for (const e of keep) {
@@ -180,15 +182,17 @@ export class AwarenessOwners<O> {
     return keep;
   }
 
-  /** A state left the Awareness (removed by its owner, timed out, or its owner left). */
+  /** A state left the Awareness (removed by its owner, timed out, or its owner left): the id is free. */
   removed(clientID: number): void {
+    this.owners.get(clientID)?.owned.delete(clientID);
+    this.owners.delete(clientID);
     this.bytes.delete(clientID);
   }
 
   /** The owner left: its ids are free again (their states must be removed by the caller). */
   release(owner: O, owned: Iterable<number>): void {
     for (const id of owned) {
-      if (this.owners.get(id) !== owner) continue;
+      if (this.owners.get(id)?.owner !== owner) continue;
       this.owners.delete(id);
       this.bytes.delete(id);
     }

@@ -11,7 +11,7 @@ export interface Conn {
   readonly doc: string;
   readonly right: Right;
   readonly sub: string;
-  /** Awareness client ids this socket owns (announced first over it); removed when it closes. */
+  /** Awareness client ids this socket owns (announced first over it, state still present); removed when it closes. */
   readonly awarenessIds: Set<number>;
   /** Set once the socket is closing; queued messages of a closed client are dropped. */
   closed: boolean;

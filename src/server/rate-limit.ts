@@ -78,6 +78,7 @@ export class RequestThrottle {
       this.timer = undefined;
       this.schedule(() => this.drain());
     }, this.bucket.msUntilToken());
+    this.timer.unref();
   }
 
   private drain(): void {

@@ -141,10 +141,9 @@ export class Room {
     if (!this.conns.delete(conn)) return;
     this.throttles.get(conn)?.stop();
     this.throttles.delete(conn);
-    this.owners.release(conn, conn.awarenessIds);
-    if (conn.awarenessIds.size > 0 && !this.closed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
-    }
+    const owned = [...conn.awarenessIds];
+    this.owners.release(conn, owned);
+    if (owned.length > 0 && !this.closed) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null);
   }
 
   /** Handles one frame from a client, in order with everything else done to this room. */

@@ -90,7 +90,7 @@ describe('awareness: a client id belongs to the connection that announced it fir
     });
   }
 
-  it('frees a client id when its owner closes: then another connection may announce it', async () => {
+  it('frees a client id when its owner closes or removes its state: then another connection may announce it', async () => {
     const { server } = await startServer();
     const watcher = connectClient(server.url, 'room');
     const first = await raw(`${server.url}/room`);
@@ -106,6 +106,13 @@ describe('awareness: a client id belongs to the connection that announced it fir
     await waitFor(() => stateOf(watcher, 777) === undefined, 'the owner’s state is removed when it closes');
     second.ws.send(awarenessFrame([[777, 10, '{"who":"second"}']]));
     await waitFor(() => (stateOf(watcher, 777) as { who?: string } | undefined)?.who === 'second', 'second now owns 777');
+
+    // An owner that removes its state frees the id too (a tab leader's closed tabs do not count).
+    const third = await raw(`${server.url}/room`);
+    second.ws.send(awarenessFrame([[777, 11, 'null']]));
+    await waitFor(() => stateOf(watcher, 777) === undefined, 'second removed 777');
+    third.ws.send(awarenessFrame([[777, 20, '{"who":"third"}']]));
+    await waitFor(() => (stateOf(watcher, 777) as { who?: string } | undefined)?.who === 'third', 'third now owns 777');
   });
 });
 
