@@ -181,38 +181,6 @@ export class Room {
   }
 
   /**
-   * Applies what a client may change of an awareness update: entries for client ids it owns or
-   * that nobody owns (it then owns them); others' entries are dropped. An update past a limit
-   * closes it with 4013, one that does not decode with 1007; nothing of either is applied.
-   */
-  private applyAwareness(conn: Conn, update: Uint8Array): void {
-    let update2: Uint8Array;
-    try {
-      const entries = this.owners.admit(conn, conn.awarenessIds, decodeAwarenessEntries(update, this.name, this.ctx.limits));
-      if (entries.length === 0) return;
-      update2 = encodeAwarenessEntries(entries);
-    } catch (err) {
-      if (err instanceof AwarenessLimitError) return this.refuse(conn, CloseCode.AWARENESS_LIMIT, 'awareness update over a limit', err);
-      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid awareness update', err);
-    }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update2, conn);
-  }
-
-  /** Every present client's state, in bounded frames (the join message, and query-awareness answers). */
-  private sendPresence(conn: Conn): void {
-    const states = this.awareness.getStates();
-    if (states.size === 0) return;
-    for (const update of encodeAwarenessChunks(this.awareness, states.keys(), this.ctx.limits.maxAwarenessFrameBytes)) sendTo(conn, encodeAwareness(update));
-  }
-
-  /** Answers a costly request at the connection's allowed rate; too many waiting closes it with 4029. */
-  private throttled(conn: Conn, answer: () => void): void {
-    const throttle = this.throttles.get(conn);
-    if (throttle === undefined) return answer();
-    if (!throttle.submit(answer)) this.refuse(conn, CloseCode.RATE_LIMITED, 'too many sync requests');
-  }
-
-  /**
    * A read client may send updates that hold nothing new (its answer to our sync step 1, or
    * state it got from us before a reconnect). Anything new closes it; nothing is applied.
    */
@@ -365,6 +333,38 @@ export class Room {
     const frames = encodeAwarenessChunks(this.awareness, [...added, ...updated, ...removed], this.ctx.limits.maxAwarenessFrameBytes).map(encodeAwareness);
     for (const c of this.conns) if (c !== conn) for (const frame of frames) sendTo(c, frame);
   };
+
+  /**
+   * Applies what a client may change of an awareness update: entries for client ids it owns or
+   * that nobody owns (it then owns them); others' entries are dropped. An update past a limit
+   * closes it with 4013, one that does not decode with 1007; nothing of either is applied.
+   */
+  private applyAwareness(conn: Conn, update: Uint8Array): void {
+    let checked: Uint8Array;
+    try {
+      const entries = this.owners.admit(conn, conn.awarenessIds, decodeAwarenessEntries(update, this.name, this.ctx.limits));
+      if (entries.length === 0) return;
+      checked = encodeAwarenessEntries(entries);
+    } catch (err) {
+      if (err instanceof AwarenessLimitError) return this.refuse(conn, CloseCode.AWARENESS_LIMIT, 'awareness update over a limit', err);
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid awareness update', err);
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, checked, conn);
+  }
+
+  /** Every present client's state, in bounded frames (the join message, and query-awareness answers). */
+  private sendPresence(conn: Conn): void {
+    const states = this.awareness.getStates();
+    if (states.size === 0) return;
+    for (const update of encodeAwarenessChunks(this.awareness, states.keys(), this.ctx.limits.maxAwarenessFrameBytes)) sendTo(conn, encodeAwareness(update));
+  }
+
+  /** Answers a costly request at the connection's allowed rate; too many waiting closes it with 4029. */
+  private throttled(conn: Conn, answer: () => void): void {
+    const throttle = this.throttles.get(conn);
+    if (throttle === undefined) return answer();
+    if (!throttle.submit(answer)) this.refuse(conn, CloseCode.RATE_LIMITED, 'too many sync requests');
+  }
 
   private refuse(conn: Conn, code: number, reason: string, err?: unknown): void {
     this.ctx.logger({ level: 'warn', event: 'client-refused', doc: this.name, conn: conn.id, sub: conn.sub, code, reason, ...(err === undefined ? {} : { error: err }) });
