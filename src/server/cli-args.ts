@@ -1,7 +1,7 @@
 // Parses the `tinysync` command line (and TINYSYNC_* environment) into what to run.
 import { parseArgs } from 'node:util';
 import { OptionError } from './errors.js';
-import type { SyncServerOptions } from './options.js';
+import type { AwarenessLimits, SyncServerOptions, TrafficLimits } from './options.js';
 import type { CreateTokenOptions, TokenScope } from './tokens.js';
 
 /** What the command line asks for. */
@@ -17,13 +17,17 @@ Usage:
                  [--admin-key K] [--static DIR] [--max-message-bytes N]
                  [--max-connections N] [--max-connections-per-doc N]
                  [--max-connections-per-token N] [--allowed-origins O1,O2]
+                 [--max-awareness-ids N] [--max-awareness-bytes N]
+                 [--max-awareness-frame-bytes N] [--max-buffered-bytes N]
+                 [--sync-requests-per-second N] [--sync-request-burst N]
   tinysync token --secret S (--doc NAME | --prefix PREFIX) [--write] [--ttl 7d] [--sub ID]
   tinysync help
 
 Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
 TINYSYNC_HOST, TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
 TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC,
-TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS.
+TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS,
+and the other limits likewise (TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...).
 Flags win over the environment. token also reads TINYSYNC_SECRET.
 `;
 
@@ -55,6 +59,7 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     'max-connections-per-doc': { type: 'string' },
     'max-connections-per-token': { type: 'string' },
     'allowed-origins': { type: 'string' },
+    ...Object.fromEntries(Object.keys(TRAFFIC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   });
   const pick = (flag: string, name: string): string | undefined => (values[flag] as string | undefined) ?? nonEmpty(env[`TINYSYNC_${name}`]);
   const options: SyncServerOptions = {
@@ -80,9 +85,23 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
   if (maxPerDoc !== undefined) limits.maxConnectionsPerDoc = int('max-connections-per-doc', maxPerDoc, 1);
   const maxPerToken = pick('max-connections-per-token', 'MAX_CONNECTIONS_PER_TOKEN');
   if (maxPerToken !== undefined) limits.maxConnectionsPerToken = int('max-connections-per-token', maxPerToken, 1);
+  for (const [flag, field] of Object.entries(TRAFFIC_FLAGS)) {
+    const value = pick(flag, flag.toUpperCase().replaceAll('-', '_'));
+    if (value !== undefined) limits[field] = int(flag, value, 1);
+  }
   options.limits = limits;
   return options;
 }
+
+/** Awareness and traffic limit flags of `serve` → the Limits field each sets (env: TINYSYNC_<FLAG>). */
+const TRAFFIC_FLAGS: Record<string, keyof AwarenessLimits | keyof TrafficLimits> = {
+  'max-awareness-ids': 'maxAwarenessIds',
+  'max-awareness-bytes': 'maxAwarenessBytes',
+  'max-awareness-frame-bytes': 'maxAwarenessFrameBytes',
+  'max-buffered-bytes': 'maxBufferedBytes',
+  'sync-requests-per-second': 'syncRequestsPerSecond',
+  'sync-request-burst': 'syncRequestBurst',
+};
 
 function parseToken(args: string[], env: Record<string, string | undefined>): CreateTokenOptions {
   const { values } = parse(args, {

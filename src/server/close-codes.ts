@@ -15,6 +15,12 @@ export const CloseCode = {
   TOKEN_EXPIRED: 4001,
   /** A client holding a read token sent a change. The change was not applied. */
   READ_ONLY: 4003,
+  /** The client did not read: what waited to be sent to it passed `limits.maxBufferedBytes`. Reconnect. */
+  SLOW_READER: 4008,
+  /** An awareness update passed a limit (ids or bytes per connection, bytes per frame, nesting). */
+  AWARENESS_LIMIT: 4013,
+  /** More sync step 1 / query-awareness requests than `limits.syncRequestBurst` waited for their turn. */
+  RATE_LIMITED: 4029,
   /** The document's stored log cannot be loaded, so it is not served (its data is left untouched). */
   DOC_UNAVAILABLE: 4500,
 } as const;

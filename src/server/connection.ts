@@ -1,5 +1,7 @@
 // One client socket on one document, as the room sees it.
 import type { WebSocket } from 'ws';
+import type { Outbox } from './backpressure.js';
+import { CloseCode } from './close-codes.js';
 import type { Right } from './tokens.js';
 
 /** A connected client: its socket, what its token allows, and the awareness ids it controls. */
@@ -9,12 +11,14 @@ export interface Conn {
   readonly doc: string;
   readonly right: Right;
   readonly sub: string;
-  /** Awareness client ids announced over this socket; removed when it closes. */
+  /** Awareness client ids this socket owns (announced first over it, state still present); removed when it closes. */
   readonly awarenessIds: Set<number>;
   /** Set once the socket is closing; queued messages of a closed client are dropped. */
   closed: boolean;
   /** Whether a pong came back since the last ping. */
   alive: boolean;
+  /** Bounds what waits to be sent to this client; set when the room attaches it. */
+  outbox?: Outbox;
 }
 
 /** Closes a client with a code and reason once; later calls do nothing. */
@@ -27,9 +31,17 @@ export function closeConn(conn: Conn, code: number, reason: string): void {
 
 /**
  * Sends a frame unless the socket is closing. A failed write surfaces as the socket's 'error'
- * and 'close' events, which detach the client, so no per-send callback is needed.
+ * and 'close' events, which detach the client, so no per-send callback is needed. A client
+ * whose outgoing buffer is past its outbox's limit (it does not read) is closed with 4008
+ * instead: the frame is dropped, and the client resyncs when it reconnects.
  */
 export function sendTo(conn: Conn, frame: Uint8Array): void {
   if (conn.closed || conn.ws.readyState !== conn.ws.OPEN) return;
+  const buffered = conn.ws.bufferedAmount;
+  if (conn.outbox && !conn.outbox.admits(buffered, frame.byteLength)) {
+    conn.outbox.onOverflow(buffered);
+    closeConn(conn, CloseCode.SLOW_READER, 'outgoing buffer full: the client does not read fast enough');
+    return;
+  }
   conn.ws.send(frame);
 }

@@ -1,9 +1,60 @@
 // Options of createSyncServer() and their defaults.
+import { OptionError } from './errors.js';
 import type { Logger } from './log.js';
 import type { Persistence } from './persistence.js';
 
+// Awareness and traffic limits (issue 11: presence belongs to its connection; backpressure).
+
+/** What one connection may put into a document's awareness (presence). */
+export interface AwarenessLimits {
+  /** Awareness client ids one connection may own (a tab leader relays its other tabs). Default 16. */
+  maxAwarenessIds: number;
+  /** Bytes of JSON all states owned by one connection may hold together. Default 32 KiB. */
+  maxAwarenessBytes: number;
+  /** Largest awareness payload accepted from a client; joins are sent in frames of at most this. Default 64 KiB. */
+  maxAwarenessFrameBytes: number;
+}
+
+/** How much a connection may make the server send. */
+export interface TrafficLimits {
+  /** Bytes waiting to be sent to one client (beyond its largest pending frame) before it is closed with 4008. Default 8 MiB. */
+  maxBufferedBytes: number;
+  /** Sync step 1 and query-awareness requests answered per second and connection, after the burst. Default 5. */
+  syncRequestsPerSecond: number;
+  /** Requests answered at once; as many more wait their turn, and one beyond those closes the client with 4029. Default 20. */
+  syncRequestBurst: number;
+}
+
+const DEFAULT_AWARENESS_LIMITS: AwarenessLimits = {
+  maxAwarenessIds: 16,
+  maxAwarenessBytes: 32 * 1024,
+  maxAwarenessFrameBytes: 64 * 1024,
+};
+
+const DEFAULT_TRAFFIC_LIMITS: TrafficLimits = {
+  maxBufferedBytes: 8 * 1024 * 1024,
+  syncRequestsPerSecond: 5,
+  syncRequestBurst: 20,
+};
+
+/**
+ * Throws OptionError when an awareness or traffic limit is not a positive number, or when one
+ * connection's states could not fit in one awareness frame (a newcomer must be able to receive,
+ * and a y-websocket client to echo back, every state).
+ */
+export function checkTrafficLimits(limits: AwarenessLimits & TrafficLimits): void {
+  const keys = ['maxAwarenessIds', 'maxAwarenessBytes', 'maxAwarenessFrameBytes', 'maxBufferedBytes', 'syncRequestsPerSecond', 'syncRequestBurst'] as const;
+  for (const key of keys) {
+    const value = limits[key];
+    if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new OptionError(`limits.${key}`, `expected a positive number, got ${String(value)}`);
+  }
+  if (limits.maxAwarenessBytes + 64 > limits.maxAwarenessFrameBytes) {
+    throw new OptionError('limits.maxAwarenessBytes', `must be at most maxAwarenessFrameBytes - 64 (${limits.maxAwarenessFrameBytes - 64})`);
+  }
+}
+
 /** Sizes and counts the server enforces. */
-export interface Limits {
+export interface Limits extends AwarenessLimits, TrafficLimits {
   /** Largest accepted WebSocket frame; a larger one closes that client with 1009. Default 1 MiB. */
   maxMessageBytes: number;
   /** Open sync connections in total; more are refused at the upgrade with 503. Default 10,000. */
@@ -55,6 +106,8 @@ export interface SyncServerOptions {
 }
 
 export const DEFAULT_LIMITS: Limits = {
+  ...DEFAULT_AWARENESS_LIMITS,
+  ...DEFAULT_TRAFFIC_LIMITS,
   maxMessageBytes: 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerDoc: 1_000,

@@ -1,7 +1,6 @@
 // The y-websocket wire format: a varuint message type, then a sync or awareness payload.
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import type * as Y from 'yjs';
 
@@ -71,7 +70,7 @@ export function encodeUpdate(update: Uint8Array): Uint8Array {
   return frame(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, update));
 }
 
-/** The awareness states of `clients`, as broadcast. */
-export function encodeAwareness(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
-  return frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(awareness, clients)));
+/** An awareness update (states of some clients, already encoded), as broadcast. */
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+  return frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
 }

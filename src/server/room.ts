@@ -4,11 +4,15 @@
 // client can see state that is not yet stored.
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { AwarenessLimitError, AwarenessOwners, decodeAwarenessEntries, encodeAwarenessChunks, encodeAwarenessEntries } from './awareness-guard.js';
+import { Outbox } from './backpressure.js';
 import { CloseCode } from './close-codes.js';
 import { closeConn, sendTo, type Conn } from './connection.js';
 import { DocumentUnavailableError, PersistenceError } from './errors.js';
 import type { Logger } from './log.js';
+import type { Limits } from './options.js';
 import type { Persistence } from './persistence.js';
+import { RequestThrottle, TokenBucket } from './rate-limit.js';
 import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
 
 type Task = () => void | Promise<void>;
@@ -21,12 +25,18 @@ export interface RoomContext {
   compactAfterUpdates: number;
   /** Most bytes of updates waiting for missing dependencies a document may hold. */
   maxPendingBytes: number;
+  /** Awareness and traffic limits per connection (the rest of the limits are the server's). */
+  limits: Limits;
 }
 
 export class Room {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
   readonly conns = new Set<Conn>();
+  /** Which connection owns which awareness client id. */
+  private readonly owners: AwarenessOwners<Conn>;
+  /** Sync step 1 and query-awareness answers, rate-limited per connection. */
+  private readonly throttles = new Map<Conn, RequestThrottle>();
   /** Connections admitted at the upgrade but not yet attached, and HTTP requests reading the doc. */
   holds = 0;
   /** Set when the room stopped serving (persistence failure or unload); it must not be used again. */
@@ -45,6 +55,7 @@ export class Room {
     private readonly ctx: RoomContext,
   ) {
     this.awareness.setLocalState(null);
+    this.owners = new AwarenessOwners<Conn>(this.awareness, name, ctx.limits, (from, to) => from.sub === to.sub);
     this.doc.on('update', (update: Uint8Array) => this.emitted.push(update));
     this.awareness.on('update', this.onAwareness);
   }
@@ -106,22 +117,39 @@ export class Room {
     );
   }
 
-  /** Attaches a client and opens the sync: our state vector, then who is present. */
+  /**
+   * Attaches a client and opens the sync: our state vector, then who is present (in frames of
+   * at most `maxAwarenessFrameBytes`). From here on what waits to be sent to it is bounded and
+   * its costly requests are rate-limited.
+   */
   attach(conn: Conn): void {
+    const { limits, logger } = this.ctx;
     this.conns.add(conn);
+    conn.outbox ??= new Outbox(limits.maxBufferedBytes, (buffered) =>
+      logger({ level: 'warn', event: 'client-refused', doc: this.name, conn: conn.id, sub: conn.sub, code: CloseCode.SLOW_READER, reason: 'slow reader', buffered }),
+    );
+    const bucket = new TokenBucket(limits.syncRequestBurst, limits.syncRequestsPerSecond);
+    this.throttles.set(conn, new RequestThrottle(bucket, limits.syncRequestBurst, (run) => this.enqueue(() => (conn.closed || this.closed ? undefined : run()))));
     this.enqueue(() => {
       sendTo(conn, encodeStep1(this.doc));
-      const states = [...this.awareness.getStates().keys()];
-      if (states.length > 0) sendTo(conn, encodeAwareness(this.awareness, states));
+      this.sendPresence(conn);
     });
   }
 
-  /** Detaches a closed client and removes the presence it announced. */
+  /** Detaches a closed client, frees the awareness ids it owned and removes their states. */
   detach(conn: Conn): void {
     if (!this.conns.delete(conn)) return;
-    if (conn.awarenessIds.size > 0 && !this.closed) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessIds], null);
-    }
+    this.throttles.get(conn)?.stop();
+    this.throttles.delete(conn);
+    const owned = [...conn.awarenessIds];
+    const handed = this.owners.release(conn, owned);
+    if (this.closed) return;
+    // A device that reconnected on another connection keeps its presence: its newest state
+    // replaces the old one instead of a removal that everyone would see.
+    for (const { to, entry } of handed) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries([entry]), to);
+    const kept = new Set(handed.map((h) => h.entry.clientID));
+    const gone = owned.filter((id) => !kept.has(id));
+    if (gone.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, gone, null);
   }
 
   /** Handles one frame from a client, in order with everything else done to this room. */
@@ -138,27 +166,23 @@ export class Room {
     }
     switch (message.kind) {
       case 'step1': {
-        let reply: Uint8Array;
-        try {
-          reply = encodeStep2(this.encodeState(message.stateVector));
-        } catch (err) {
-          return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid state vector', err);
-        }
-        sendTo(conn, reply);
-        return;
+        const { stateVector } = message;
+        return this.throttled(conn, () => {
+          let reply: Uint8Array;
+          try {
+            reply = encodeStep2(this.encodeState(stateVector));
+          } catch (err) {
+            return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid state vector', err);
+          }
+          sendTo(conn, reply);
+        });
       }
       case 'update':
         return conn.right === 'write' ? this.applyFrom(conn, message.update) : this.checkReadOnly(conn, message.update);
       case 'awareness':
-        try {
-          awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, conn);
-        } catch (err) {
-          this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid awareness update', err);
-        }
-        return;
+        return this.applyAwareness(conn, message.update);
       case 'query-awareness':
-        sendTo(conn, encodeAwareness(this.awareness, [...this.awareness.getStates().keys()]));
-        return;
+        return this.throttled(conn, () => this.sendPresence(conn));
     }
   }
 
@@ -311,14 +335,42 @@ export class Room {
 
   private onAwareness = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const conn = this.conns.has(origin as Conn) ? (origin as Conn) : null;
-    if (conn) {
-      // A state announced again after a removal counts as `updated` (y-protocols keeps its clock).
-      for (const id of [...added, ...updated]) conn.awarenessIds.add(id);
-      for (const id of removed) conn.awarenessIds.delete(id);
-    }
-    const frame = encodeAwareness(this.awareness, [...added, ...updated, ...removed]);
-    for (const c of this.conns) if (c !== conn) sendTo(c, frame);
+    for (const id of removed) this.owners.removed(id);
+    const frames = encodeAwarenessChunks(this.awareness, [...added, ...updated, ...removed], this.ctx.limits.maxAwarenessFrameBytes).map(encodeAwareness);
+    for (const c of this.conns) if (c !== conn) for (const frame of frames) sendTo(c, frame);
   };
+
+  /**
+   * Applies what a client may change of an awareness update: entries for client ids it owns or
+   * that nobody owns (it then owns them); others' entries are dropped. An update past a limit
+   * closes it with 4013, one that does not decode with 1007; nothing of either is applied.
+   */
+  private applyAwareness(conn: Conn, update: Uint8Array): void {
+    let checked: Uint8Array;
+    try {
+      const entries = this.owners.admit(conn, conn.awarenessIds, decodeAwarenessEntries(update, this.name, this.ctx.limits));
+      if (entries.length === 0) return;
+      checked = encodeAwarenessEntries(entries);
+    } catch (err) {
+      if (err instanceof AwarenessLimitError) return this.refuse(conn, CloseCode.AWARENESS_LIMIT, 'awareness update over a limit', err);
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid awareness update', err);
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, checked, conn);
+  }
+
+  /** Every present client's state, in bounded frames (the join message, and query-awareness answers). */
+  private sendPresence(conn: Conn): void {
+    const states = this.awareness.getStates();
+    if (states.size === 0) return;
+    for (const update of encodeAwarenessChunks(this.awareness, states.keys(), this.ctx.limits.maxAwarenessFrameBytes)) sendTo(conn, encodeAwareness(update));
+  }
+
+  /** Answers a costly request at the connection's allowed rate; too many waiting closes it with 4029. */
+  private throttled(conn: Conn, answer: () => void): void {
+    const throttle = this.throttles.get(conn);
+    if (throttle === undefined) return answer();
+    if (!throttle.submit(answer)) this.refuse(conn, CloseCode.RATE_LIMITED, 'too many sync requests');
+  }
 
   private refuse(conn: Conn, code: number, reason: string, err?: unknown): void {
     this.ctx.logger({ level: 'warn', event: 'client-refused', doc: this.name, conn: conn.id, sub: conn.sub, code, reason, ...(err === undefined ? {} : { error: err }) });

@@ -10,7 +10,7 @@ import { closeConn, type Conn } from './connection.js';
 import { decodeDocName } from './doc-names.js';
 import { createRequestHandler } from './http.js';
 import { jsonLinesLogger } from './log.js';
-import { DEFAULT_LIMITS, type Limits, type SyncServerOptions } from './options.js';
+import { checkTrafficLimits, DEFAULT_LIMITS, type Limits, type SyncServerOptions } from './options.js';
 import { originAllowed, parseAllowedOrigins } from './origins.js';
 import type { Persistence } from './persistence.js';
 import { requestUrl } from './request-url.js';
@@ -60,12 +60,13 @@ export const SUBPROTOCOL = 'tinysync';
 export async function createSyncServer(opts: SyncServerOptions = {}): Promise<SyncServer> {
   const logger = opts.logger ?? jsonLinesLogger;
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  checkTrafficLimits(limits);
   const secret = opts.secret === '' ? undefined : opts.secret;
   if (secret !== undefined) checkSecret(secret);
   const files = opts.static === undefined ? undefined : await StaticFiles.open(opts.static);
   const persistence = opts.persistence ?? new SqlitePersistence(opts.dataDir ?? './data');
   const rooms = new Rooms(
-    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes },
+    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes, limits },
     opts.idleUnloadMs ?? 30_000,
   );
   const started = Date.now();
