@@ -39,12 +39,13 @@ const react18 = [
 ];
 const reactDeps = react18.map(([name]) => name!);
 
-const browser = {
+// A fresh object per project: vitest names each instance in place.
+const browser = () => ({
   enabled: true,
   headless: true,
   provider: playwright({ launchOptions: { executablePath, args: chromiumArgs } }),
   instances: [{ browser: 'chromium' as const }],
-};
+});
 
 export default defineConfig({
   // Solid compiles the .tsx files except React's, which get React's runtime.
@@ -75,7 +76,7 @@ export default defineConfig({
           // A real tinysync server (child process) for the sync tests.
           globalSetup: ['test/worker/global-setup.ts'],
           testTimeout: 30_000,
-          browser,
+          browser: browser(),
         },
       },
       {
@@ -85,7 +86,7 @@ export default defineConfig({
           name: 'react18',
           include: ['test/react/**/*.browser.test.tsx'],
           testTimeout: 30_000,
-          browser,
+          browser: browser(),
         },
       },
       {

@@ -9,6 +9,6 @@ import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
 export class ReadOnlyError extends TinysyncError {
   override name = 'ReadOnlyError';
   constructor(path: PathKey[]) {
-    super('E_READ_ONLY', `tinysync/react: a useTracked() view is read-only; write ${formatPath(path)} through the tracked object (source(view))`, path);
+    super('E_READ_ONLY', `tinysync: views are read-only; write ${formatPath(path)} through source(view)`, path);
   }
 }

@@ -22,8 +22,9 @@ export interface Renders {
   epoch: number;
   /** Objects under which it is listed in the index. */
   indexed: Set<object>;
-  /** Its read-only views, by tracked object (see view.ts). */
+  /** Its read-only views, by tracked object, and their Proxy handler (see view.ts). */
   views: WeakMap<object, object>;
+  handler?: ProxyHandler<object>;
   notify?: (() => void) | undefined;
   subscribe: (notify: () => void) => () => void;
   snapshot: () => number;
@@ -87,8 +88,7 @@ export function createRenders(): Renders {
       return () => {
         r.live = false;
         r.notify = undefined;
-        for (const target of r.indexed) index.get(target)?.delete(r);
-        r.indexed.clear();
+        for (const target of r.indexed) drop(r, target);
       };
     },
     snapshot() {
@@ -102,6 +102,23 @@ export function createRenders(): Renders {
     },
   };
   return r;
+}
+
+/**
+ * A render of `renders` committed with `reads`: they become the committed reads, and objects
+ * that neither they nor later reads mention leave the index (a long-lived list does not keep
+ * every item it ever showed).
+ */
+export function commit(renders: Renders, reads: Reads): void {
+  renders.committed = reads;
+  for (const target of renders.indexed) {
+    if (!reads.has(target) && !renders.reads.has(target)) drop(renders, target);
+  }
+}
+
+function drop(renders: Renders, target: object): void {
+  renders.indexed.delete(target);
+  index.get(target)?.delete(renders);
 }
 
 /** Starts a render of `renders`: its reads start over. */

@@ -10,7 +10,8 @@ export interface Closable {
 interface Opening {
   promise: Promise<Closable>;
   store?: Closable;
-  error?: unknown;
+  /** Boxed: a promise may reject with `undefined`. */
+  error?: [unknown];
   users: number;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -35,7 +36,7 @@ export function useStore<S extends Closable>(name: string, open: (name: string) 
       const entry: Opening = { promise: open(name), users: 0 };
       entry.promise.then(
         (store) => (entry.store = store),
-        (error: unknown) => (entry.error = error ?? new Error('open failed')),
+        (error: unknown) => (entry.error = [error]),
       );
       openings.set(name, (opening = entry));
     }
@@ -59,6 +60,6 @@ export function useStore<S extends Closable>(name: string, open: (name: string) 
     // `open` is read once per name, like useState's initializer.
   }, [name]);
   const opening = openings.get(name);
-  if (opening?.error !== undefined) throw opening.error;
+  if (opening?.error) throw opening.error[0];
   return opening?.store as S | undefined;
 }

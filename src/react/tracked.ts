@@ -1,7 +1,8 @@
 // The render-tracking hook: a component re-renders when, and only when, something it read
 // during its last render changed.
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { beginRender, cover, createRenders } from './renders.js';
+import { isTracked, NotTrackedError } from '../core/index.js';
+import { beginRender, commit, cover, createRenders } from './renders.js';
 import { source, viewOf } from './view.js';
 
 /**
@@ -21,10 +22,9 @@ export function useTracked<T extends object>(tracked: T): T {
   const [renders] = useState(createRenders);
   const reads = beginRender(renders);
   useSyncExternalStore(renders.subscribe, renders.snapshot, renders.snapshot);
-  useEffect(() => {
-    renders.committed = reads;
-  });
+  useEffect(() => commit(renders, reads));
   const target = source(tracked);
+  if (!isTracked(target)) throw new NotTrackedError('useTracked() argument');
   cover(target);
   return viewOf(renders, target);
 }

@@ -8,7 +8,6 @@ import { reading, type Renders } from './renders.js';
 
 /** The tracked object behind each view. */
 const sources = new WeakMap<object, object>();
-const handlers = new WeakMap<Renders, ProxyHandler<object>>();
 /** Map and Set methods that write. */
 const writers = new Set<PropertyKey>(['set', 'add', 'delete', 'clear']);
 
@@ -28,9 +27,7 @@ export function source<T extends object>(view: T): T {
 export function viewOf<T extends object>(renders: Renders, tracked: T): T {
   let view = renders.views.get(tracked);
   if (!view) {
-    let handler = handlers.get(renders);
-    if (!handler) handlers.set(renders, (handler = handlerFor(renders)));
-    renders.views.set(tracked, (view = new Proxy(tracked, handler)));
+    renders.views.set(tracked, (view = new Proxy(tracked, (renders.handler ??= handlerFor(renders)))));
     sources.set(view, tracked);
   }
   return view as T;
@@ -70,8 +67,8 @@ function handlerFor(renders: Renders): ProxyHandler<object> {
     },
     has: (target, key) => reading(renders, () => Reflect.has(target, key)),
     ownKeys: (target) => reading(renders, () => Reflect.ownKeys(target)),
-    set: (target, key) => deny(target, key),
-    deleteProperty: (target, key) => deny(target, key),
-    defineProperty: (target, key) => deny(target, key),
+    set: deny,
+    deleteProperty: deny,
+    defineProperty: deny,
   };
 }
