@@ -7,7 +7,7 @@ import { act, Component, memo, Profiler, StrictMode, useState, type ProfilerOnRe
 import { createRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { track, transact } from 'tinysync';
+import { NotTrackedError, track, transact } from 'tinysync';
 import { text, type TrackedText } from 'tinysync/crdt';
 import { ReadOnlyError, source, usePresence, useStatus, useStore, useTracked } from 'tinysync/react';
 import { waitFor } from './helpers.js';
@@ -159,6 +159,13 @@ describe('render tracking', () => {
       return <ul>{view.items.map((item) => <Item key={item.id} item={item} />)}</ul>;
     }
     expect(renderToString(<List />)).toBe('<ul><li>first</li><li>second</li></ul>');
+  });
+
+  it('refuses an object that is not tracked (NotTrackedError), instead of a view that never updates', () => {
+    function Plain() {
+      return <span>{useTracked({ title: 'plain' }).title}</span>;
+    }
+    expect(() => renderToString(<Plain />)).toThrow(NotTrackedError);
   });
 
   it('an unmounted component is no longer rendered nor kept by the store', async () => {
