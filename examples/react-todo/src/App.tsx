@@ -1,7 +1,7 @@
 // The todo list: a header with the sync status and who else is here, a form, the rows.
 // `useTracked` makes each component re-render only for what it read: editing one todo (here,
 // in another tab or on another device) re-renders that one row.
-import { memo, useEffect, useState, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { source, usePresence, useStatus, useStore, useTracked } from 'tinysync/react';
 import { openList, type Todo, type TodoStore } from './model.js';
 
@@ -25,7 +25,15 @@ function TodoApp({ store, list }: { store: TodoStore; list: string }) {
     store.data.todos.push({ id: crypto.randomUUID(), title: text, done: false });
     setTitle('');
   };
-  const left = data.todos.filter((t) => !t.done).length;
+  // Stable, so that the memoized rows skip when this component re-renders (an add, a remove).
+  const remove = useCallback(
+    (todo: Todo) => {
+      const todos = store.data.todos;
+      const at = todos.indexOf(source(todo));
+      if (at >= 0) todos.splice(at, 1);
+    },
+    [store],
+  );
   return (
     <main className="app" data-testid="app">
       <header>
@@ -45,17 +53,25 @@ function TodoApp({ store, list }: { store: TodoStore; list: string }) {
       </form>
       <ul data-testid="todos">
         {data.todos.map((todo) => (
-          <Row key={todo.id} todo={todo} remove={() => store.data.todos.splice(store.data.todos.indexOf(source(todo)), 1)} />
+          <Row key={todo.id} todo={todo} remove={remove} />
         ))}
       </ul>
-      <footer className="muted" data-testid="left">
-        {left} left · works offline · open this page in another tab or browser
-      </footer>
+      <Left todos={data.todos} />
     </main>
   );
 }
 
-const Row = memo(function Row({ todo, remove }: { todo: Todo; remove: () => void }) {
+/** Reads every `done`: with its own useTracked, a toggle re-renders this and the row only. */
+function Left({ todos }: { todos: Todo[] }) {
+  const left = useTracked(todos).filter((t) => !t.done).length;
+  return (
+    <footer className="muted" data-testid="left">
+      {left} left · works offline · open this page in another tab or browser
+    </footer>
+  );
+}
+
+const Row = memo(function Row({ todo, remove }: { todo: Todo; remove: (todo: Todo) => void }) {
   const t = useTracked(todo);
   return (
     <li data-testid="todo" className={t.done ? 'done' : ''}>
@@ -63,7 +79,7 @@ const Row = memo(function Row({ todo, remove }: { todo: Todo; remove: () => void
         <input type="checkbox" data-testid="toggle" checked={t.done} onChange={() => (source(t).done = !t.done)} />
         <span data-testid="title">{t.title}</span>
       </label>
-      <button type="button" data-testid="remove" aria-label={`Remove ${t.title}`} onClick={remove}>
+      <button type="button" data-testid="remove" aria-label={`Remove ${t.title}`} onClick={() => remove(todo)}>
         ×
       </button>
     </li>
