@@ -76,6 +76,7 @@ export default defineConfig({
           // A real tinysync server (child process) for the sync tests.
           globalSetup: ['test/worker/global-setup.ts'],
           testTimeout: 30_000,
+          provide: { reactMajor: '19' },
           browser: browser(),
         },
       },
@@ -86,6 +87,7 @@ export default defineConfig({
           name: 'react18',
           include: ['test/react/**/*.browser.test.tsx'],
           testTimeout: 30_000,
+          provide: { reactMajor: '18' },
           browser: browser(),
         },
       },

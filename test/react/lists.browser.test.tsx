@@ -7,7 +7,7 @@
 import { act, memo, Profiler, StrictMode, startTransition, useState, version, type ProfilerOnRenderCallback } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import * as Y from 'yjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { track } from 'tinysync';
 import { bind, type Binding } from 'tinysync/crdt';
 import { useTracked } from 'tinysync/react';
@@ -104,6 +104,10 @@ async function mount(ui: React.ReactNode): Promise<HTMLElement> {
 
 describe(`tinysync/react on React ${version}`, () => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+  it('runs on the React this project is for (19, or the aliased 18)', () => {
+    expect(version.split('.')[0]).toBe(inject('reactMajor'));
+  });
 
   it('a remote title edit on a 1,000-row list re-renders exactly that one Row', async () => {
     const { board, remote } = replicas(1000);
