@@ -74,6 +74,18 @@ describe('render tracking', () => {
     expect(host.textContent).toBe('10undefinedx,y');
   });
 
+  it('a nested object whose tree no component read before still re-renders its reader, edit after edit', async () => {
+    const state = track({ items: [{ title: 'a' }, { title: 'b' }] });
+    function Item() {
+      return <Counted id="item">{useTracked(state.items[1]!).title}</Counted>;
+    }
+    const host = await mount(<Item />);
+    expect(await renders(() => (state.items[1]!.title = 'b1'))).toEqual({ item: 1 });
+    expect(await renders(() => (state.items[0]!.title = 'a1'))).toEqual({});
+    expect(await renders(() => (state.items[1]!.title = 'b2'))).toEqual({ item: 1 });
+    expect(host.textContent).toBe('b2');
+  });
+
   it('a key read only in an earlier render no longer re-renders the component', async () => {
     const state = track({ show: true, detail: 'd', other: 'o' });
     function Panel() {
