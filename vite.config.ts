@@ -20,6 +20,7 @@ const entries: Record<string, string> = {
   tasks: 'src/tasks/index.ts',
   browser: 'src/worker/index.ts',
   solid: 'src/solid/index.ts',
+  react: 'src/react/index.ts',
   server: 'src/server/index.ts',
   cli: 'src/server/cli.ts',
 };

@@ -1,9 +1,11 @@
 // Size budgets (nanostores style): package.json "sizeLimits" lists what a user imports
 // ({ "name", "path", "import", "limit" in bytes}) and the budget for it, minified and gzipped,
 // dependencies (yjs, ...) excluded. Each is bundled on its own, tree-shaken to what it imports.
+// An entry's optional "shared" lists source folders it counts as already paid for (a binding
+// measured without the core that every app of it imports through `tinysync` anyway).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
@@ -13,7 +15,9 @@ const isExternal = (id) => id.startsWith('node:') || external.some((e) => id ===
 const dir = mkdtempSync(join(tmpdir(), 'tinysync-size-'));
 let over = 0;
 try {
-  for (const { name, path, import: names = '*', limit } of pkg.sizeLimits) {
+  for (const { name, path, import: names = '*', limit, shared = [] } of pkg.sizeLimits) {
+    const paid = shared.map((folder) => resolve(folder));
+    const inShared = (id, importer) => importer !== undefined && id.startsWith('.') && paid.some((f) => resolve(dirname(importer), id).startsWith(f));
     const entry = join(dir, 'entry.js');
     writeFileSync(entry, names === '*' ? `export * from ${JSON.stringify(resolve(path))};` : `export ${names} from ${JSON.stringify(resolve(path))};`);
     const out = await build({
@@ -23,7 +27,7 @@ try {
         write: false,
         minify: true,
         lib: { entry, formats: ['es'], fileName: 'size' },
-        rollupOptions: { output: { minify: true }, external: isExternal },
+        rollupOptions: { output: { minify: true }, external: (id, importer) => isExternal(id) || inShared(id, importer) },
       },
     });
     const chunks = (Array.isArray(out) ? out : [out]).flatMap((o) => o.output).filter((c) => c.type === 'chunk');

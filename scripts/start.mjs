@@ -1,11 +1,14 @@
 // `npm start`: builds the library and the demo, then serves the demo and the sync endpoint
 // from one tinysync server: http://127.0.0.1:8787 (PORT to change), data under ./data.
 // Open the printed address in two browsers to see the same board live.
+// `node scripts/start.mjs examples/react-todo` (`npm run example:react`) does the same for an
+// example app: builds <dir>/vite.config.ts into <dir>/dist and serves that.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const port = process.env.PORT ?? '8787';
 const host = process.env.HOST ?? '127.0.0.1';
+const app = process.argv[2] ?? 'demo';
 
 function build(label, args) {
   console.log(`▶ ${label}: npx ${args.join(' ')}`);
@@ -17,13 +20,13 @@ function build(label, args) {
 }
 
 build('library', ['vite', 'build']);
-build('demo', ['vite', 'build', '--config', 'demo/vite.config.ts']);
+build(app, ['vite', 'build', '--config', `${app}/vite.config.ts`]);
 if (!existsSync('dist/cli.js')) {
   console.error('✗ dist/cli.js is missing: the library build has no CLI (src/server/cli.ts)');
   process.exit(1);
 }
 
-const args = ['dist/cli.js', 'serve', '--host', host, '--port', port, '--data', './data', '--static', 'demo/dist'];
+const args = ['dist/cli.js', 'serve', '--host', host, '--port', port, '--data', './data', '--static', `${app}/dist`];
 console.log(`▶ serve: node ${args.join(' ')}`);
 const server = spawn(process.execPath, args, { stdio: 'inherit' });
 // The server prints its own log lines; say where to look once it is up.
@@ -36,7 +39,7 @@ const announce = async () => {
       const r = await fetch(`${url}health`);
       if (r.ok) {
         announced = true;
-        console.log(`\n  tinysync demo: ${url}   (another board: ${url}?doc=another)\n`);
+        console.log(app === 'demo' ? `\n  tinysync demo: ${url}   (another board: ${url}?doc=another)\n` : `\n  ${app}: ${url}\n`);
         return;
       }
     } catch {

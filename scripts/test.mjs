@@ -14,6 +14,7 @@ process.env.CHROMIUM_PATH = findChromium();
 const extra = process.argv.slice(2);
 const steps = [
   ['types', 'npx', ['tsc', '--noEmit']],
+  ['types (examples/react-todo)', 'npx', ['tsc', '--noEmit', '-p', 'examples/react-todo']],
   ['build', 'npm', ['run', '--silent', 'build']],
   ['size', 'node', ['scripts/size.mjs']],
 ];
