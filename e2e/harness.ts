@@ -122,16 +122,23 @@ export interface Identity {
   color: string;
 }
 
+/** A phone's screen (an iPhone 12 to 15 in CSS pixels), touch and mobile viewport meta honoured. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+
 /**
  * A "device": Chromium with its own fresh user-data dir (its own IndexedDB, service worker,
- * localStorage), whose demo identity is `who`.
+ * localStorage), whose demo identity is `who`; a 1280×800 desktop unless `screen` says
+ * otherwise (e.g. `PHONE`).
  */
-export async function launchDevice(who: Identity): Promise<BrowserContext> {
+export async function launchDevice(
+  who: Identity,
+  screen: { viewport: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean } = { viewport: { width: 1280, height: 800 } },
+): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(tempDir('tinysync-e2e-profile-'), {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: chromiumArgs,
     headless: true,
-    viewport: { width: 1280, height: 800 },
+    ...screen,
   });
   cleanups.push(() => context.close());
   await context.addInitScript((identity) => {
