@@ -184,6 +184,28 @@ describe('demo: the offline switch and the status badge agree', () => {
   });
 });
 
+describe('demo: shared public/ files', () => {
+  it('the server serves the favicon and icons from public/ with their types; the page loads them without a failed request', async () => {
+    const server = await startDemoServer();
+    for (const [file, type] of [
+      ['favicon.ico', 'image/x-icon'],
+      ['favicon.svg', 'image/svg+xml'],
+      ['icon-192.png', 'image/png'],
+      ['manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+      ['sw.js', 'text/javascript; charset=utf-8'],
+    ]) {
+      const res = await fetch(`${server.url}${file}`);
+      expect({ file, status: res.status, type: res.headers.get('content-type') }).toEqual({ file, status: 200, type });
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+    const page = await openDemo(await launchDevice(ALICE), server, boardName('icons'));
+    // What the page's <link rel=icon> elements point at is there (cleanup() fails on any 404).
+    const icons = await page.evaluate(() => [...document.querySelectorAll<HTMLLinkElement>('link[rel~=icon]')].map((l) => l.href));
+    expect(icons.length).toBe(2);
+    for (const href of icons) expect((await page.request.get(href)).status()).toBe(200);
+  });
+});
+
 describe('demo: toolbar', () => {
   it('undo and redo my own change on every device; repair reports nothing lost when the server has everything', async () => {
     const server = await startDemoServer();
