@@ -7,7 +7,7 @@
 // each opened in Chromium: the sync worker loads, a store persists across a reload and syncs
 // to another device through the server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -115,6 +115,9 @@ beforeAll(() => {
   packedFiles = run('tar', ['-tzf', tarball], dir).split('\n').filter(Boolean);
   appDir = join(dir, 'app');
   mkdirSync(join(appDir, 'src'), { recursive: true });
+  // The shared favicon, as the example apps take it from public/ (no 404 for /favicon.ico).
+  mkdirSync(join(appDir, 'public'), { recursive: true });
+  copyFileSync(join(repo, 'public/favicon.ico'), join(appDir, 'public/favicon.ico'));
   writeFileSync(join(appDir, 'src/app.ts'), APP_TS);
   writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify(APP_TSCONFIG, null, 2));
   const viteVersion = (JSON.parse(readFileSync(join(repo, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
