@@ -34,7 +34,7 @@ const TOKEN_USAGE = `Usage:
 
 Prints a signed access token: read-only unless --write, for one document (--doc) or
 every document whose name starts with PREFIX (--prefix "" for all), valid for --ttl
-(90s, 30m, 12h, 7d; at most 3650d). The secret comes from --secret-file, --secret or
+(seconds, or 90s, 30m, 12h, 7d, 2w; at most 10 years). The secret comes from --secret-file, --secret or
 TINYSYNC_SECRET / TINYSYNC_SECRET_FILE.
 `;
 
