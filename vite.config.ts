@@ -30,9 +30,10 @@ export default defineConfig({
   plugins: [solid()],
   // The sync worker is emitted as dist/sync.worker.js, one self-contained ES module that
   // dist/browser.js loads by a URL relative to itself, so an app that installs the package
-  // needs no configuration.
+  // needs no configuration. An app's bundler copies it as it is (an asset URL, not code it
+  // bundles), so it ships minified, unlike the library entries, which apps minify themselves.
   base: './',
-  worker: { format: 'es', rollupOptions: { output: { entryFileNames: '[name].js' } } },
+  worker: { format: 'es', rollupOptions: { output: { entryFileNames: '[name].js', minify: true } } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

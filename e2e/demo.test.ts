@@ -152,6 +152,60 @@ describe('demo: two devices and a second tab', () => {
   });
 });
 
+/** The offline switch and the status badge of a page, which must agree. */
+async function switchAndBadge(page: Page): Promise<{ checked: boolean; status: string | null }> {
+  return { checked: await page.locator('[data-testid=offline-toggle]').isChecked(), status: await status(page) };
+}
+
+describe('demo: the offline switch and the status badge agree', () => {
+  it('the switch of one tab takes every tab of the browser offline, and each tab shows it on both', async () => {
+    const server = await startDemoServer();
+    const doc = boardName('agree');
+    const alice = await launchDevice(ALICE);
+    const a1 = await openDemo(alice, server, doc);
+    const a2 = await openDemo(alice, server, doc);
+    for (const page of [a1, a2]) await until('synced, switch off', async () => JSON.stringify(await switchAndBadge(page)) === JSON.stringify({ checked: false, status: 'synced' }));
+
+    await a1.locator('[data-testid=offline-toggle]').check();
+    // The other tab shares the connection: its badge says offline, and so must its switch.
+    for (const page of [a1, a2]) await until('offline, switch on', async () => JSON.stringify(await switchAndBadge(page)) === JSON.stringify({ checked: true, status: 'offline' }));
+
+    // Switched back from the other tab: both go online and both switches turn off.
+    await a2.locator('[data-testid=offline-toggle]').uncheck();
+    for (const page of [a1, a2]) await until('synced again, switch off', async () => JSON.stringify(await switchAndBadge(page)) === JSON.stringify({ checked: false, status: 'synced' }));
+  });
+
+  it("a local-only board (?sync=off) says 'local' and has no offline switch to turn", async () => {
+    const server = await startDemoServer();
+    const a = await openDemo(await launchDevice(ALICE), server, boardName('local'), '&sync=off&sw=off');
+    expect(await status(a)).toBe('local');
+    expect(await a.locator('[data-testid=offline-toggle]').isDisabled()).toBe(true);
+    expect(await a.locator('[data-testid=offline-toggle]').isChecked()).toBe(false);
+  });
+});
+
+describe('demo: shared public/ files', () => {
+  it('the server serves the favicon and icons from public/ with their types; the page loads them without a failed request', async () => {
+    const server = await startDemoServer();
+    for (const [file, type] of [
+      ['favicon.ico', 'image/x-icon'],
+      ['favicon.svg', 'image/svg+xml'],
+      ['icon-192.png', 'image/png'],
+      ['manifest.webmanifest', 'application/manifest+json; charset=utf-8'],
+      ['sw.js', 'text/javascript; charset=utf-8'],
+    ]) {
+      const res = await fetch(`${server.url}${file}`);
+      expect({ file, status: res.status, type: res.headers.get('content-type') }).toEqual({ file, status: 200, type });
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    }
+    const page = await openDemo(await launchDevice(ALICE), server, boardName('icons'));
+    // What the page's <link rel=icon> elements point at is there (cleanup() fails on any 404).
+    const icons = await page.evaluate(() => [...document.querySelectorAll<HTMLLinkElement>('link[rel~=icon]')].map((l) => l.href));
+    expect(icons.length).toBe(2);
+    for (const href of icons) expect((await page.request.get(href)).status()).toBe(200);
+  });
+});
+
 describe('demo: toolbar', () => {
   it('undo and redo my own change on every device; repair reports nothing lost when the server has everything', async () => {
     const server = await startDemoServer();

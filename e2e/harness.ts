@@ -25,7 +25,7 @@ function newest(dir: string): number {
 /** Builds demo/dist unless it is newer than every source it is made from. */
 export function ensureDemoBuilt(): void {
   const index = join(demoDist, 'index.html');
-  const sources = ['demo/src', 'demo/public', 'demo/index.html', 'demo/vite.config.ts', 'src'].map((p) => join(repo, p));
+  const sources = ['demo/src', 'demo/public', 'public', 'demo/index.html', 'demo/vite.config.ts', 'src'].map((p) => join(repo, p));
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   const changed = Math.max(...sources.map((p) => (statSync(p).isDirectory() ? newest(p) : statSync(p).mtimeMs)));
   if (built > changed) return;
@@ -45,8 +45,15 @@ export function ensureDemoBuilt(): void {
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
+/** Requests of demo pages that failed or got an HTTP error since the last cleanup. */
+const failedRequests: string[] = [];
+/** Origins of servers a test stopped on purpose: their refused connections are expected. */
+const stoppedOrigins = new Set<string>();
 
-/** Runs every registered cleanup, newest first (call in afterEach / afterAll). */
+/**
+ * Runs every registered cleanup, newest first (call in afterEach / afterAll); then fails if a
+ * demo page had a failed request or an HTTP error answer (a missing /favicon.ico, asset, ...).
+ */
 export async function cleanup(): Promise<void> {
   while (cleanups.length) {
     try {
@@ -55,6 +62,21 @@ export async function cleanup(): Promise<void> {
       console.warn('e2e cleanup:', err);
     }
   }
+  stoppedOrigins.clear();
+  const failed = failedRequests.splice(0);
+  if (failed.length > 0) throw new Error(`demo pages had failed requests:\n${failed.join('\n')}`);
+}
+
+/** Records every failed request and HTTP error answer of `page` for `cleanup()` to report. */
+function watchRequests(page: Page): void {
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText ?? 'failed';
+    if (error === 'net::ERR_CONNECTION_REFUSED' && stoppedOrigins.has(new URL(req.url()).origin)) return;
+    failedRequests.push(`${req.method()} ${req.url()}: ${error}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedRequests.push(`${res.request().method()} ${res.url()}: HTTP ${res.status()}`);
+  });
 }
 
 /** Registers `fn` to run at the next `cleanup()` (resources are released newest first). */
@@ -102,6 +124,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     async stop() {
       const s = server;
       server = undefined;
+      stoppedOrigins.add(`http://127.0.0.1:${port}`);
       await s?.close();
     },
     async restart() {
@@ -122,16 +145,23 @@ export interface Identity {
   color: string;
 }
 
+/** A phone's screen (an iPhone 12 to 15 in CSS pixels), touch and mobile viewport meta honoured. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } as const;
+
 /**
  * A "device": Chromium with its own fresh user-data dir (its own IndexedDB, service worker,
- * localStorage), whose demo identity is `who`.
+ * localStorage), whose demo identity is `who`; a 1280×800 desktop unless `screen` says
+ * otherwise (e.g. `PHONE`).
  */
-export async function launchDevice(who: Identity): Promise<BrowserContext> {
+export async function launchDevice(
+  who: Identity,
+  screen: { viewport: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean } = { viewport: { width: 1280, height: 800 } },
+): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(tempDir('tinysync-e2e-profile-'), {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: chromiumArgs,
     headless: true,
-    viewport: { width: 1280, height: 800 },
+    ...screen,
   });
   cleanups.push(() => context.close());
   await context.addInitScript((identity) => {
@@ -144,6 +174,7 @@ export async function launchDevice(who: Identity): Promise<BrowserContext> {
 export async function openDemo(context: BrowserContext, server: { url: string }, doc: string, query = ''): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (err) => console.warn(`page error (${doc}):`, err.message));
+  watchRequests(page);
   await page.goto(`${server.url}?doc=${encodeURIComponent(doc)}${query}`);
   await waitReady(page);
   return page;

@@ -1,13 +1,16 @@
-// The package as users get it: `npm pack` of the built repo, installed (from the tarball, npm's
-// local cache, no network) into a fresh Vite app that has NO vite config at all, then
+// The package as users get it: `npm pack` of the repo (whose `prepack` builds it, type
+// declarations included, whatever state dist/ is in), installed (from the tarball, npm's local
+// cache, no network) into a fresh Vite app that has NO vite config at all, then
+// - `tsc --noEmit` on a TypeScript file using `tinysync` and `tinysync/browser` as the README does,
 // - `vite build`, served by a tinysync server, and
 // - `vite` (the dev server, with its dependency pre-bundling),
 // each opened in Chromium: the sync worker loads, a store persists across a reload and syncs
 // to another device through the server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
@@ -35,6 +38,49 @@ const APP_HTML = `<!doctype html>
 <body><script type="module" src="/main.js"></script></body></html>
 `;
 
+// The README's core and browser examples, as an app's TypeScript would hold them. Its two
+// expected errors (ts-expect-error) fail the check if the package's types were missing or `any`.
+const APP_TS = `import { snapshot, subscribe, track, transact, type Change } from 'tinysync';
+import { createStore, type Store, type StoreStatus } from 'tinysync/browser';
+
+interface Todo { text: string; done: boolean }
+
+const changes: Change[] = [];
+const state = track({ todos: [{ title: 'milk', done: false }] }, { name: 'list', onChange: (c) => changes.push(c) });
+state.todos[0]!.done = true;
+const stop = subscribe(state, ['todos', '*', 'done'], (c) => console.log(c.path, c.origin));
+transact(state, () => state.todos.push({ title: 'eggs', done: false }));
+const plain: { todos: { title: string; done: boolean }[] } = snapshot(state);
+stop();
+// @ts-expect-error a title is a string
+state.todos[0]!.title = 42;
+
+export async function open(token: string): Promise<Store<{ items: Todo[] }>> {
+  const store = await createStore('todos', { items: [] as Todo[] }, { sync: { url: 'wss://example.com/sync', token } });
+  store.data.items.push({ text: 'write docs', done: false });
+  const status: StoreStatus = store.status;
+  console.log(status, plain.todos.length, changes.length);
+  await store.flushed();
+  await store.synced();
+  // @ts-expect-error not a Todo
+  store.data.items.push({ text: 1 });
+  return store;
+}
+`;
+const APP_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'bundler',
+    lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  },
+  include: ['src'],
+};
+
 interface AppApi {
   open(name: string, sync: { url: string; token: string }): Promise<void>;
   items(): Array<{ title: string }>;
@@ -56,14 +102,24 @@ function run(cmd: string, args: string[], cwd: string): string {
 }
 
 let appDir: string;
+let packedFiles: string[];
 
 beforeAll(() => {
   ensurePackageBuilt();
+  // A checkout built without declarations (only `vite build`, as `npm start` does): `prepack`
+  // must make them. The rest of dist/ is rebuilt by it as well.
+  rmSync(join(repo, 'dist/types'), { recursive: true, force: true });
   const dir = tempDir('tinysync-pack-');
-  const packed = JSON.parse(run('npm', ['pack', '--pack-destination', dir, '--json', '--silent'], repo)) as Array<{ filename: string }>;
-  const tarball = join(dir, packed[0]!.filename);
+  run('npm', ['pack', '--pack-destination', dir, '--silent'], repo);
+  const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+  packedFiles = run('tar', ['-tzf', tarball], dir).split('\n').filter(Boolean);
   appDir = join(dir, 'app');
-  run('mkdir', ['-p', appDir], dir);
+  mkdirSync(join(appDir, 'src'), { recursive: true });
+  // The shared favicon, as the example apps take it from public/ (no 404 for /favicon.ico).
+  mkdirSync(join(appDir, 'public'), { recursive: true });
+  copyFileSync(join(repo, 'public/favicon.ico'), join(appDir, 'public/favicon.ico'));
+  writeFileSync(join(appDir, 'src/app.ts'), APP_TS);
+  writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify(APP_TSCONFIG, null, 2));
   const viteVersion = (JSON.parse(readFileSync(join(repo, 'node_modules/vite/package.json'), 'utf8')) as { version: string }).version;
   writeFileSync(
     join(appDir, 'package.json'),
@@ -105,8 +161,22 @@ async function persistsAndSyncs(server: InProcessServer, url: string): Promise<v
 }
 
 describe('the packed package in a fresh Vite app without configuration', () => {
+  it('holds type declarations (made by prepack), and tsc --noEmit passes on the README-style app code', () => {
+    for (const entry of ['index', 'worker/index', 'solid/index', 'server/index']) expect(packedFiles).toContain(`package/dist/types/${entry}.d.ts`);
+    // The app's compiler is this repo's (the same `tsc` an app would install); it resolves
+    // `tinysync` from the app's node_modules. TS7016 would mean the declarations are missing.
+    const r = spawnSync(join(repo, 'node_modules/.bin/tsc'), ['-p', join(appDir, 'tsconfig.json')], { cwd: appDir, encoding: 'utf8' });
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('vite build: served by the tinysync server, the worker loads, a store persists and syncs', async () => {
     run(join(appDir, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], appDir);
+    // The worker lands in the app as shipped: minified, within its budget.
+    const workerFile = readdirSync(join(appDir, 'dist/assets')).find((f) => /^sync\.worker.*\.js$/.test(f));
+    expect(workerFile).toBeDefined();
+    const budget = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { sizeLimits: Array<{ file?: string; limit: number }> }).sizeLimits.find((l) => l.file === 'dist/sync.worker.js')!.limit;
+    expect(gzipSync(readFileSync(join(appDir, 'dist/assets', workerFile!)), { level: 9 }).length).toBeLessThanOrEqual(budget);
     const server = await startServer({ static: join(appDir, 'dist') });
     await persistsAndSyncs(server, server.http);
   });

@@ -38,7 +38,7 @@ function newest(path: string): number {
 export function ensureFixturesBuilt(): void {
   const stamp = join(fixturesDist, 'app/index.html');
   const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-  const changed = Math.max(newest(fixturesDir), newest(join(repo, 'src')));
+  const changed = Math.max(newest(fixturesDir), newest(join(repo, 'src')), newest(join(repo, 'public')));
   if (built > changed) return;
   const out = mkdtempSync(join(fixturesDir, '.build-'));
   // vitest sets NODE_ENV=test, which would make Vite build a development bundle.

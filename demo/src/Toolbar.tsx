@@ -1,5 +1,5 @@
 // The top bar: board name, who I am, sync status, the offline switch, undo / redo, repair.
-import { createSignal, Show } from 'solid-js';
+import { createEffect, createSignal, on, Show } from 'solid-js';
 import type { StoreRepairReport } from 'tinysync/browser';
 import { useStatus } from 'tinysync/solid';
 import type { Dashboard } from './model.js';
@@ -16,13 +16,26 @@ export function Toolbar(props: { session: Session; doc: string; onRename: (name:
   const { session } = props;
   const { store } = session;
   const status = useStatus(store);
-  const [offline, setOffline] = createSignal(false);
+  // The switch shows the store's state, not only this tab's clicks: another tab of this browser
+  // (they share one connection) or the browser losing the network takes the store offline
+  // too, and the badge would contradict a switch that stayed off. Between a click and the
+  // status following it (the worker closes or opens the socket), the switch shows the click.
+  const [asked, setAsked] = createSignal<boolean | null>(null);
+  createEffect(on(status, () => setAsked(null), { defer: true }));
+  const offline = () => asked() ?? status() === 'offline';
   const [message, setMessage] = createSignal('');
 
-  const toggleOffline = (on: boolean) => {
-    setOffline(on);
-    if (on) goOffline(store);
-    else goOnline(store);
+  const toggleOffline = (box: HTMLInputElement) => {
+    const goingOffline = box.checked;
+    if (goingOffline) {
+      setAsked(true);
+      goOffline(store);
+    } else {
+      goOnline(store);
+      if (navigator.onLine) setAsked(false);
+      else setMessage('This browser has no network: the board reconnects when it is back.');
+    }
+    box.checked = offline();
   };
   const history = (step: 'undo' | 'redo') => {
     try {
@@ -67,8 +80,14 @@ export function Toolbar(props: { session: Session; doc: string; onRename: (name:
         <span class={`status status-${String(status())}`} data-testid="status" data-status={String(status())}>
           {String(status())}
         </span>
-        <label class="switch">
-          <input type="checkbox" data-testid="offline-toggle" checked={offline()} onChange={(e) => toggleOffline(e.currentTarget.checked)} />
+        <label class="switch" title={status() === 'local' ? 'This board is kept in this browser only (?sync=off)' : 'Work offline: edits are kept here and merged when you switch back'}>
+          <input
+            type="checkbox"
+            data-testid="offline-toggle"
+            checked={offline()}
+            disabled={status() === 'local'}
+            onChange={(e) => toggleOffline(e.currentTarget)}
+          />
           offline
         </label>
         <button data-testid="undo" onClick={() => history('undo')} title="Undo my last change">↶ Undo</button>

@@ -1,4 +1,5 @@
 // Parses the `tinysync` command line (and TINYSYNC_* environment) into what to run.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OptionError } from './errors.js';
 import type { AwarenessLimits, SyncServerOptions, TrafficLimits } from './options.js';
@@ -10,26 +11,46 @@ export type CliCommand =
   | { command: 'token'; options: CreateTokenOptions }
   | { command: 'help'; text: string };
 
-export const USAGE = `tinysync — sync server for tinysync / y-websocket clients
-
-Usage:
-  tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data] [--secret S]
-                 [--admin-key K] [--static DIR] [--max-message-bytes N]
-                 [--max-connections N] [--max-connections-per-doc N]
-                 [--max-connections-per-token N] [--allowed-origins O1,O2]
-                 [--max-awareness-ids N] [--max-awareness-bytes N]
+const SERVE_USAGE = `Usage:
+  tinysync serve [--port 1234] [--host 127.0.0.1] [--data ./data]
+                 [--secret-file PATH | --secret S] [--admin-key K] [--static DIR]
+                 [--max-message-bytes N] [--max-connections N]
+                 [--max-connections-per-doc N] [--max-connections-per-token N]
+                 [--allowed-origins O1,O2] [--max-awareness-ids N] [--max-awareness-bytes N]
                  [--max-awareness-frame-bytes N] [--max-buffered-bytes N]
                  [--sync-requests-per-second N] [--sync-request-burst N]
-  tinysync token --secret S (--doc NAME | --prefix PREFIX) [--write] [--ttl 7d] [--sub ID]
-  tinysync help
 
-Every serve flag can also come from the environment: TINYSYNC_PORT (or PORT),
-TINYSYNC_HOST, TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
+Runs the sync server until SIGINT/SIGTERM. Without a secret it is OPEN: anyone who can
+reach it can read and write every document. Give the secret by TINYSYNC_SECRET or
+--secret-file (a file holding it), not --secret: the command line shows in \`ps\`.
+
+Every flag can also come from the environment: TINYSYNC_PORT (or PORT), TINYSYNC_HOST,
+TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_SECRET_FILE, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
 TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC,
-TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS,
-and the other limits likewise (TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...).
-Flags win over the environment. token also reads TINYSYNC_SECRET.
+TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS, and the other limits likewise
+(TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...). Flags win over the environment.
 `;
+
+const TOKEN_USAGE = `Usage:
+  tinysync token [--secret-file PATH | --secret S] (--doc NAME | --prefix PREFIX)
+                 [--write] [--ttl 7d] [--sub ID]
+
+Prints a signed access token: read-only unless --write, for one document (--doc) or
+every document whose name starts with PREFIX (--prefix "" for all), valid for --ttl
+(seconds, or 90s, 30m, 12h, 7d, 2w; at most 10 years). The secret comes from --secret-file, --secret or
+TINYSYNC_SECRET / TINYSYNC_SECRET_FILE.
+`;
+
+/** `tinysync help`: every command. */
+export const USAGE = `tinysync — sync server for tinysync / y-websocket clients
+
+${SERVE_USAGE}
+${TOKEN_USAGE}
+\`tinysync <command> --help\` prints one command's usage.
+`;
+
+/** `tinysync <command> --help`: that command's usage. */
+export const COMMAND_USAGE = { serve: SERVE_USAGE, token: TOKEN_USAGE } as const;
 
 /**
  * Turns `argv` (without `node` and the script) and the environment into a command.
@@ -41,8 +62,11 @@ Flags win over the environment. token also reads TINYSYNC_SECRET.
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: USAGE };
-  if (command === 'serve') return { command: 'serve', options: parseServe(rest, env) };
-  if (command === 'token') return { command: 'token', options: parseToken(rest, env) };
+  if (command === 'serve' || command === 'token') {
+    // Asked for help, the user gets it even if the rest of the line would not parse.
+    if (rest.some((arg) => arg === '--help' || arg === '-h')) return { command: 'help', text: COMMAND_USAGE[command] };
+    return command === 'serve' ? { command, options: parseServe(rest, env) } : { command, options: parseToken(rest, env) };
+  }
   throw new OptionError('command', `unknown command ${JSON.stringify(command)}; expected serve, token or help`);
 }
 
@@ -52,6 +76,7 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     host: { type: 'string' },
     data: { type: 'string' },
     secret: { type: 'string' },
+    'secret-file': { type: 'string' },
     'admin-key': { type: 'string' },
     static: { type: 'string' },
     'max-message-bytes': { type: 'string' },
@@ -68,7 +93,7 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     dataDir: pick('data', 'DATA') ?? './data',
     limits: {},
   };
-  const secret = pick('secret', 'SECRET');
+  const secret = secretFrom(values, env);
   const adminKey = pick('admin-key', 'ADMIN_KEY');
   const folder = pick('static', 'STATIC');
   if (secret !== undefined) options.secret = secret;
@@ -106,14 +131,15 @@ const TRAFFIC_FLAGS: Record<string, keyof AwarenessLimits | keyof TrafficLimits>
 function parseToken(args: string[], env: Record<string, string | undefined>): CreateTokenOptions {
   const { values } = parse(args, {
     secret: { type: 'string' },
+    'secret-file': { type: 'string' },
     doc: { type: 'string' },
     prefix: { type: 'string' },
     write: { type: 'boolean' },
     ttl: { type: 'string' },
     sub: { type: 'string' },
   });
-  const secret = (values.secret as string | undefined) ?? nonEmpty(env.TINYSYNC_SECRET);
-  if (secret === undefined) throw new OptionError('secret', 'required (--secret or TINYSYNC_SECRET)');
+  const secret = secretFrom(values, env);
+  if (secret === undefined) throw new OptionError('secret', 'required (TINYSYNC_SECRET, --secret-file PATH or --secret S)');
   const doc = values.doc as string | undefined;
   const prefix = values.prefix as string | undefined;
   if (doc !== undefined && prefix !== undefined) throw new OptionError('doc', 'give either --doc (one document) or --prefix (every document under it), not both');
@@ -122,6 +148,35 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const options: CreateTokenOptions = { secret, ...scope, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
   if (typeof values.sub === 'string') options.sub = values.sub;
   return options;
+}
+
+/**
+ * The secret from --secret, --secret-file, TINYSYNC_SECRET or TINYSYNC_SECRET_FILE (flags win
+ * over the environment; a flag and a file flag together are refused as ambiguous). A file's
+ * trailing newline is dropped, so `openssl rand -hex 32 > secret` works as is.
+ */
+function secretFrom(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): string | undefined {
+  const flag = values.secret as string | undefined;
+  const file = values['secret-file'] as string | undefined;
+  if (flag !== undefined && file !== undefined) throw new OptionError('secret-file', 'give either --secret or --secret-file, not both');
+  if (flag !== undefined) return flag;
+  if (file !== undefined) return readSecretFile('secret-file', file);
+  const fromEnv = nonEmpty(env.TINYSYNC_SECRET);
+  if (fromEnv !== undefined) return fromEnv;
+  const envFile = nonEmpty(env.TINYSYNC_SECRET_FILE);
+  return envFile === undefined ? undefined : readSecretFile('TINYSYNC_SECRET_FILE', envFile);
+}
+
+function readSecretFile(option: string, path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new OptionError(option, `cannot read ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new OptionError(option, `${JSON.stringify(path)} is empty`);
+  return secret;
 }
 
 type Spec = Record<string, { type: 'string' | 'boolean' }>;

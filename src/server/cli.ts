@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   if (cli.options.secret === undefined) {
     process.stderr.write(
       '\n  !!! tinysync: NO SECRET SET — this server is OPEN: anyone who can reach it can read and write every document.\n' +
-        '  !!! Pass --secret (or TINYSYNC_SECRET) to require signed tokens.\n\n',
+        '  !!! Set TINYSYNC_SECRET (or --secret-file PATH) to require signed tokens.\n\n',
     );
   }
   await new Promise<void>((resolve) => {

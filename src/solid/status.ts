@@ -20,7 +20,8 @@ function whileOwned(stop: () => void): void {
 }
 
 /**
- * A signal of `store.status` (`'loading' | 'offline' | 'connecting' | 'synced'`), updated by
+ * A signal of `store.status` (`'loading' | 'local' | 'offline' | 'connecting' | 'synced'`;
+ * `'local'` for a store without `sync`), updated by
  * `store.onStatus`. The listener is removed when the calling component or root is disposed.
  *
  * @example

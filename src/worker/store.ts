@@ -5,8 +5,11 @@ import { bind, type Binding } from '../crdt/index.js';
 import { SyncClient, type Presence, type RepairReport } from './client.js';
 import type { NetStatus, SyncOptions } from './protocol.js';
 
-/** A store's status: `loading` until the stored state is in `data`, then the network's. */
-export type StoreStatus = 'loading' | NetStatus;
+/**
+ * A store's status: `loading` until the stored state is in `data`, then the network's; a store
+ * opened without `sync` is `local` for good (it never connects, so `offline` would mislead).
+ */
+export type StoreStatus = 'loading' | 'local' | NetStatus;
 
 export interface StoreOptions {
   /** Sync with a tinysync (y-websocket) server; `url` is its sync base, e.g. `ws://host:1234/sync`. */
@@ -114,8 +117,11 @@ export async function createStore<T extends object>(name: string, initial: T, op
     binding?.destroy();
     binding = bind(data, doc, bindOptions);
   });
-  setStatus(client.status);
-  client.onStatus(setStatus);
+  if (!opts.sync) setStatus('local');
+  else {
+    setStatus(client.status);
+    client.onStatus(setStatus);
+  }
 
   return {
     data,
@@ -147,7 +153,7 @@ export async function createStore<T extends object>(name: string, initial: T, op
       binding?.destroy();
       binding = null;
       client.doc.destroy();
-      setStatus('offline');
+      if (opts.sync) setStatus('offline');
     },
   };
 }

@@ -1,9 +1,16 @@
-// Command-line parsing and token helpers (no sockets).
+// Command-line parsing and token helpers (no sockets), and the built CLI's help.
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SignJWT } from 'jose';
 import { createToken, grants, parseTtl, verifyToken, TokenError, OptionError } from 'tinysync/server';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/server/cli-args.js';
+import { buildServer } from './build-fixture.js';
+import { cleanup, tempDir } from './helpers.js';
 const SECRET = 'test-secret-0123456789abcdef0123456789';
+
+afterEach(cleanup);
 
 describe('tinysync CLI arguments', () => {
   it('parses serve flags', () => {
@@ -59,6 +66,60 @@ describe('tinysync CLI arguments', () => {
     expect(parseCli(['token', '--doc', 'x'], { TINYSYNC_SECRET: SECRET })).toMatchObject({ options: { right: 'read', ttl: '7d' } });
     expect(() => parseCli(['token', '--doc', 'x'], {})).toThrow(/secret/);
     expect(() => parseCli(['token', '--secret', SECRET], {})).toThrow(/doc/);
+  });
+});
+
+describe('tinysync <command> --help', () => {
+  it('serve --help and token --help give that command\'s usage, whatever else is on the line', () => {
+    for (const args of [['serve', '--help'], ['serve', '--port', '0', '-h'], ['serve', '--nope', '--help']]) {
+      const cli = parseCli(args, {});
+      expect(cli.command).toBe('help');
+      const text = (cli as { text: string }).text;
+      expect(text).toMatch(/tinysync serve .*--port/);
+      expect(text).toMatch(/--secret-file PATH/);
+      expect(text).not.toMatch(/tinysync token/);
+    }
+    const token = parseCli(['token', '--help'], {}) as { command: string; text: string };
+    expect(token.command).toBe('help');
+    expect(token.text).toMatch(/tinysync token .*--doc NAME/);
+    expect(token.text).not.toMatch(/tinysync serve/);
+  });
+
+  it('the built CLI prints that usage on stdout and exits 0', async () => {
+    const built = await buildServer();
+    try {
+      for (const command of ['serve', 'token']) {
+        const r = spawnSync(process.execPath, [built.cli, command, '--help'], { encoding: 'utf8', timeout: 20_000 });
+        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(r.stdout).toContain(`tinysync ${command} [`);
+      }
+    } finally {
+      rmSync(dirname(built.cli), { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('the secret from a file', () => {
+  it('--secret-file and TINYSYNC_SECRET_FILE read it (one trailing newline dropped), for serve and token', () => {
+    const file = join(tempDir(), 'secret');
+    writeFileSync(file, `${SECRET}\n`);
+    expect(parseCli(['serve', '--secret-file', file], {})).toMatchObject({ options: { secret: SECRET } });
+    expect(parseCli(['serve'], { TINYSYNC_SECRET_FILE: file })).toMatchObject({ options: { secret: SECRET } });
+    expect(parseCli(['token', '--secret-file', file, '--doc', 'd'], {})).toMatchObject({ options: { secret: SECRET, doc: 'd' } });
+    expect(parseCli(['token', '--doc', 'd'], { TINYSYNC_SECRET_FILE: file })).toMatchObject({ options: { secret: SECRET } });
+    // A flag wins over the environment, the plain variable over the file variable.
+    expect(parseCli(['serve', '--secret-file', file], { TINYSYNC_SECRET: 'other' })).toMatchObject({ options: { secret: SECRET } });
+    expect(parseCli(['serve'], { TINYSYNC_SECRET: 'other', TINYSYNC_SECRET_FILE: file })).toMatchObject({ options: { secret: 'other' } });
+  });
+
+  it('refuses a missing or empty file, and --secret with --secret-file', () => {
+    const dir = tempDir();
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '\n');
+    expect(() => parseCli(['serve', '--secret-file', join(dir, 'missing')], {})).toThrow(/secret-file: cannot read .*ENOENT/);
+    expect(() => parseCli(['serve', '--secret-file', empty], {})).toThrow(/is empty/);
+    expect(() => parseCli(['token', '--doc', 'd'], { TINYSYNC_SECRET_FILE: empty })).toThrow(OptionError);
+    expect(() => parseCli(['serve', '--secret', SECRET, '--secret-file', empty], {})).toThrow(/not both/);
   });
 });
 

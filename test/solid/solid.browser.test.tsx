@@ -4,6 +4,7 @@ import { createEffect, createRoot, For, Index } from 'solid-js';
 import { render } from 'solid-js/web';
 import { afterEach, describe, expect, it } from 'vitest';
 import { track, transact } from 'tinysync';
+import { createStore } from 'tinysync/browser';
 import { text } from 'tinysync/crdt';
 import { createTracked, reactive, usePresence, useStatus } from 'tinysync/solid';
 
@@ -367,6 +368,22 @@ describe('store signals', () => {
     expect(seen).toEqual(['loading', 'offline', 'synced']);
     dispose();
     expect(listener).toBeUndefined();
+  });
+
+  it("useStatus of a store without sync reads 'local'", async () => {
+    const store = await createStore(`solid-local-${Math.random().toString(36).slice(2)}`, { n: 0 }, { sync: false });
+    try {
+      const seen: string[] = [];
+      const dispose = createRoot((dispose) => {
+        const status = useStatus(store);
+        createEffect(() => seen.push(status()));
+        return dispose;
+      });
+      dispose();
+      expect(seen).toEqual(['local']);
+    } finally {
+      await store.close();
+    }
   });
 
   it('usePresence follows presence changes', () => {

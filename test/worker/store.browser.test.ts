@@ -27,13 +27,29 @@ describe('createStore in Chromium', () => {
   it('reloads stored data, which wins over initial', async () => {
     const name = uniqueName();
     const a = await open(name, initial());
-    expect(a.status).toBe('offline');
     a.data.items.push({ text: 'one', done: false });
     a.data.title = 'renamed';
     await a.flushed();
     await a.close();
     const b = await open(name, { title: 'ignored', items: [{ text: 'ignored too', done: true }], tags: {} });
     expect(b.data).toEqual({ title: 'renamed', items: [{ text: 'one', done: false }], tags: {} });
+  });
+
+  it("a store without sync says 'local', not 'offline', and stays so through setOnline and close", async () => {
+    const seen: string[] = [];
+    for (const sync of [undefined, false] as const) {
+      const s = await createStore(uniqueName(), initial(), sync === undefined ? {} : { sync });
+      stores.push(s as Store<object>);
+      expect(s.status).toBe('local');
+      s.onStatus((status) => seen.push(status));
+      s.setOnline(false);
+      s.setOnline(true);
+      s.data.title = 'changed';
+      await s.flushed();
+      await s.close();
+      expect(s.status).toBe('local');
+    }
+    expect(seen).toEqual([]);
   });
 
   it('two stores on the same name converge and see each other as remote', async () => {
