@@ -29,6 +29,20 @@ export class PersistenceError extends TinysyncError {
   }
 }
 
+/**
+ * A client's update was refused before it touched the document: it is malformed in a way
+ * Yjs would only notice halfway through applying it, or too much of it would wait in memory
+ * for history the server lacks. `reason` is the close reason the client is sent.
+ */
+export class UpdateRefusedError extends TinysyncError {
+  override name = 'UpdateRefusedError';
+  readonly reason: string;
+  constructor(doc: string, reason: string, options?: { cause?: unknown }) {
+    super('E_UPDATE_REFUSED', `tinysync: update to document "${doc}" refused: ${reason}`, [doc], options);
+    this.reason = reason;
+  }
+}
+
 /** An option of createSyncServer() or a CLI flag has a value the server cannot use. */
 export class OptionError extends TinysyncError {
   override name = 'OptionError';

@@ -10,6 +10,12 @@ export interface Limits {
   maxConnections: number;
   /** Open sync connections on one document; more are refused at the upgrade with 503. Default 1,000. */
   maxConnectionsPerDoc: number;
+  /**
+   * Most bytes of updates a document holds aside while their history is missing; an update that
+   * would pass it is refused (1007) before it is applied. Kept small because Yjs retries what
+   * waits on later updates, with work that grows faster than its size. Default 16 KiB.
+   */
+  maxPendingBytes: number;
 }
 
 /** Options of {@link createSyncServer}. Every field is optional. */
@@ -44,4 +50,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: 1024 * 1024,
   maxConnections: 10_000,
   maxConnectionsPerDoc: 1_000,
+  maxPendingBytes: 16 * 1024,
 };

@@ -6,10 +6,14 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode } from './close-codes.js';
 import { closeConn, sendTo, type Conn } from './connection.js';
-import { DocumentUnavailableError, PersistenceError } from './errors.js';
+import { applyLog, reloadLog } from './doc-reload.js';
+import { DocumentUnavailableError, PersistenceError, UpdateRefusedError } from './errors.js';
+import { updateIsKnown } from './known-update.js';
 import type { Logger } from './log.js';
-import type { Persistence } from './persistence.js';
+import type { Persistence, StoredLog } from './persistence.js';
 import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
+import { checkSnapshot } from './snapshot-check.js';
+import { checkUpdate } from './update-check.js';
 
 type Task = () => void | Promise<void>;
 
@@ -36,6 +40,8 @@ export class Room {
   private lastSeq = 0;
   private logLength = 0;
   private compactPending = false;
+  /** Log length at which to compact next, raised after a snapshot failed its test load. */
+  private compactAt = 0;
   private tail: Promise<void> | null = null;
   /** Updates emitted by the doc during the current apply, to be stored then broadcast. */
   private emitted: Uint8Array[] = [];
@@ -57,12 +63,7 @@ export class Room {
     const room = new Room(name, ctx);
     try {
       const log = await ctx.persistence.load(name);
-      room.doc.transact(() => {
-        for (const update of log.updates) Y.applyUpdate(room.doc, update, 'load');
-      });
-      // The server stores integrated changes only, so a log whose updates lack history is
-      // damaged; serving it would compact the unintegrated part away.
-      if (room.doc.store.pendingStructs || room.doc.store.pendingDs) throw new Error('stored log holds updates whose history is missing');
+      applyLog(room.doc, log.updates);
       room.lastSeq = log.lastSeq;
       room.logLength = log.updates.length;
     } catch (err) {
@@ -164,48 +165,87 @@ export class Room {
 
   /**
    * A read client may send updates that hold nothing new (its answer to our sync step 1, or
-   * state it got from us before a reconnect). Anything new closes it; nothing is applied.
+   * state it got from us before a reconnect). Anything new closes it; nothing is applied. The
+   * test reads the state vector and the delete ranges in question, never the whole document.
    */
   private checkReadOnly(conn: Conn, update: Uint8Array): void {
     let known: boolean;
     try {
-      known = Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+      known = updateIsKnown(this.doc, update);
     } catch (err) {
       return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
     }
     if (!known) this.refuse(conn, CloseCode.READ_ONLY, 'read-only token: update refused, not applied');
   }
 
+  /**
+   * Applies a writer's update, then stores and relays what the document took in. The update is
+   * checked first (checkUpdate: malformed dependencies, too much held aside), so the document is
+   * only touched by updates Yjs can take whole. Should Y.applyUpdate throw anyway, the part it
+   * took in is neither stored nor relayed: the document is rebuilt from the stored log, which
+   * is exactly its state before this update.
+   */
   private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
-    // Parse the whole update (structs and delete set) before touching the doc: a truncated or
-    // garbled one throws here, while Y.applyUpdate could take in its structs (or park them as
-    // pending) before failing on the rest. Y.parseUpdateMeta would not read the delete set.
     try {
-      Y.decodeUpdate(update);
+      checkUpdate(this.name, this.doc, update, this.ctx.maxPendingBytes);
     } catch (err) {
-      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, err instanceof UpdateRefusedError ? err.reason : 'invalid update', err);
     }
-    let failure: unknown;
     this.emitted = [];
     try {
       Y.applyUpdate(this.doc, update, conn);
     } catch (err) {
-      failure = err;
+      this.emitted = [];
+      this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', err);
+      return this.rebuild(err);
     }
     // Structs whose dependencies are missing wait in memory as "pending" (Yjs merges them again
-    // on every later update) and are neither stored nor relayed. Keep what waits bounded.
+    // on every later update) and are neither stored nor relayed. The check above keeps them
+    // under the bound; this drops them should Yjs hold aside more than the check foresaw.
+    let failure: unknown;
     const { pendingStructs, pendingDs } = this.doc.store;
     if ((pendingStructs?.update.byteLength ?? 0) + (pendingDs?.byteLength ?? 0) > this.ctx.maxPendingBytes) {
       this.doc.store.pendingStructs = null;
       this.doc.store.pendingDs = null;
-      failure ??= new Error('too much pending (unintegrable) data');
+      failure = new UpdateRefusedError(this.name, 'too much held aside for missing history');
     }
-    // Whatever the doc did take in (even from an update that failed halfway) is stored and
-    // broadcast, so memory, disk and clients agree; the sender is closed if it failed.
+    // What the doc took in without a throw is whole and integrated: it is stored and relayed.
     const changes = this.emitted;
     this.emitted = [];
-    if (failure !== undefined) this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', failure);
+    if (failure !== undefined) this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update refused: too much held aside for missing history', failure);
     return this.store(changes, conn, 0);
+  }
+
+  /**
+   * Loads the document again from its stored log after Y.applyUpdate threw halfway. The room's
+   * queue waits for it, so no frame or read sees the broken state; when the log cannot be read
+   * the room stops serving (its clients reconnect to a fresh load).
+   */
+  private rebuild(cause: unknown): void | Promise<void> {
+    this.ctx.logger({ level: 'warn', event: 'doc-rebuilt', doc: this.name, error: cause });
+    const reload = (log: StoredLog): void => {
+      try {
+        reloadLog(this.doc, log.updates);
+      } catch (err) {
+        return this.rebuildFailed(err);
+      }
+      this.emitted = [];
+      this.lastSeq = log.lastSeq;
+      this.logLength = log.updates.length;
+    };
+    let log: StoredLog | Promise<StoredLog>;
+    try {
+      log = this.ctx.persistence.load(this.name);
+    } catch (err) {
+      return this.rebuildFailed(err);
+    }
+    if ('updates' in log) return reload(log);
+    return log.then(reload, (err: unknown) => this.rebuildFailed(err));
+  }
+
+  private rebuildFailed(err: unknown): void {
+    this.ctx.logger({ level: 'error', event: 'rebuild-failed', doc: this.name, error: new DocumentUnavailableError(this.name, { cause: err }) });
+    this.shutDown(CloseCode.INTERNAL_ERROR, 'document must be reloaded');
   }
 
   private store(changes: Uint8Array[], origin: Conn, from: number): void | Promise<void> {
@@ -235,7 +275,7 @@ export class Room {
     this.logLength++;
     const frame = encodeUpdate(update);
     for (const conn of this.conns) if (conn !== origin) sendTo(conn, frame);
-    if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+    if (this.logLength >= Math.max(this.ctx.compactAfterUpdates, this.compactAt)) this.scheduleCompaction();
   }
 
   /**
@@ -254,7 +294,12 @@ export class Room {
     setImmediate(() => this.enqueue(() => this.compactNow()));
   }
 
-  /** Replaces the stored log by one snapshot update (one transaction in the backend). */
+  /**
+   * Replaces the stored log by one snapshot update (one transaction in the backend). The
+   * snapshot is loaded into a scratch doc first: one that throws, leaves anything pending or
+   * misses part of the state is never written (the log stays as it is, which still loads) and
+   * is logged; the next attempt waits for another `compactAfterUpdates` updates.
+   */
   compactNow(): void | Promise<void> {
     this.compactPending = false;
     if (this.closed || this.logLength <= 1) return;
@@ -267,8 +312,16 @@ export class Room {
     const failed = (err: unknown): void => {
       this.ctx.logger({ level: 'error', event: 'compact-failed', doc: this.name, error: new PersistenceError(this.name, 'compact the log', { cause: err }) });
     };
+    let snapshot: Uint8Array;
     try {
-      const r = this.ctx.persistence.compact(this.name, this.encodeState(), upTo);
+      snapshot = this.encodeState();
+      checkSnapshot(this.doc, snapshot);
+    } catch (err) {
+      this.compactAt = this.logLength + this.ctx.compactAfterUpdates;
+      return failed(err);
+    }
+    try {
+      const r = this.ctx.persistence.compact(this.name, snapshot, upTo);
       if (r) return r.then(done, failed);
       done();
     } catch (err) {
