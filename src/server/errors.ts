@@ -30,15 +30,16 @@ export class PersistenceError extends TinysyncError {
 }
 
 /**
- * A client's update was refused before it touched the document: it is malformed in a way
- * Yjs would only notice halfway through applying it, or too much of it would wait in memory
- * for history the server lacks. `reason` is the close reason the client is sent.
+ * A client's update was refused before it touched the document: `E_UPDATE_INVALID` when it is
+ * malformed in a way Yjs would only notice halfway through applying it, `E_UPDATE_HELD` when
+ * too much would wait in memory for history the server lacks (limits.maxPendingBytes).
+ * `reason` is the close reason the client is sent.
  */
 export class UpdateRefusedError extends TinysyncError {
   override name = 'UpdateRefusedError';
   readonly reason: string;
-  constructor(doc: string, reason: string, options?: { cause?: unknown }) {
-    super('E_UPDATE_REFUSED', `tinysync: update to document "${doc}" refused: ${reason}`, [doc], options);
+  constructor(doc: string, code: 'E_UPDATE_INVALID' | 'E_UPDATE_HELD', reason: string, options?: { cause?: unknown }) {
+    super(code, `tinysync: update to document "${doc}" refused: ${reason}`, [doc], options);
     this.reason = reason;
   }
 }

@@ -8,14 +8,17 @@ import { CloseCode } from './close-codes.js';
 import { closeConn, sendTo, type Conn } from './connection.js';
 import { applyLog, reloadLog } from './doc-reload.js';
 import { DocumentUnavailableError, PersistenceError, UpdateRefusedError } from './errors.js';
+import { HeldAside } from './held-aside.js';
 import { updateIsKnown } from './known-update.js';
 import type { Logger } from './log.js';
 import type { Persistence, StoredLog } from './persistence.js';
 import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
 import { checkSnapshot } from './snapshot-check.js';
-import { checkUpdate } from './update-check.js';
+import { checkUpdate, TOO_MUCH_HELD } from './update-check.js';
 
 type Task = () => void | Promise<void>;
+/** An update the doc emitted, and the client it came from (it is relayed to every other). */
+type Change = { update: Uint8Array; origin: Conn };
 
 /** What a room needs from its server. */
 export interface RoomContext {
@@ -40,6 +43,8 @@ export class Room {
   private lastSeq = 0;
   private logLength = 0;
   private compactPending = false;
+  /** Parts of updates waiting for history the doc lacks: not stored, not relayed, bounded. */
+  private readonly held = new HeldAside<Conn>();
   /** Log length at which to compact next, raised after a snapshot failed its test load. */
   private compactAt = 0;
   private tail: Promise<void> | null = null;
@@ -181,39 +186,51 @@ export class Room {
   /**
    * Applies a writer's update, then stores and relays what the document took in. The update is
    * checked first (checkUpdate: malformed dependencies, too much held aside), so the document is
-   * only touched by updates Yjs can take whole. Should Y.applyUpdate throw anyway, the part it
-   * took in is neither stored nor relayed: the document is rebuilt from the stored log, which
-   * is exactly its state before this update.
+   * only touched by updates Yjs can take whole. What waits for missing history is held aside by
+   * the room (HeldAside), and retried once that history arrived. Should Y.applyUpdate throw
+   * anyway, nothing it took in is stored or relayed: the document is rebuilt from the stored
+   * log, which is exactly its state before this update.
    */
   private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
     try {
-      checkUpdate(this.name, this.doc, update, this.ctx.maxPendingBytes);
+      checkUpdate(this.name, this.doc, update, this.held.bytes, this.ctx.maxPendingBytes);
     } catch (err) {
+      // Like an overflow after the apply: what waits is dropped, so a flood cannot pin it.
+      if (err instanceof UpdateRefusedError && err.code === 'E_UPDATE_HELD') this.held.clear();
       return this.refuse(conn, CloseCode.INVALID_MESSAGE, err instanceof UpdateRefusedError ? err.reason : 'invalid update', err);
     }
-    this.emitted = [];
+    const changes: Change[] = [];
     try {
-      Y.applyUpdate(this.doc, update, conn);
+      this.applyAndCollect(() => Y.applyUpdate(this.doc, update, conn), conn, changes);
+      // Held-aside parts whose history just arrived, each relayed to all but the client that sent it.
+      for (let retries = this.held.size; changes.length > 0 && retries > 0; retries--) {
+        const part = this.held.nextDue(this.doc);
+        if (!part) break;
+        this.applyAndCollect(() => Y.applyUpdateV2(this.doc, part.update, part.sender), part.sender, changes);
+      }
     } catch (err) {
       this.emitted = [];
+      this.held.clear();
       this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', err);
       return this.rebuild(err);
     }
-    // Structs whose dependencies are missing wait in memory as "pending" (Yjs merges them again
-    // on every later update) and are neither stored nor relayed. The check above keeps them
-    // under the bound; this drops them should Yjs hold aside more than the check foresaw.
-    let failure: unknown;
-    const { pendingStructs, pendingDs } = this.doc.store;
-    if ((pendingStructs?.update.byteLength ?? 0) + (pendingDs?.byteLength ?? 0) > this.ctx.maxPendingBytes) {
-      this.doc.store.pendingStructs = null;
-      this.doc.store.pendingDs = null;
-      failure = new UpdateRefusedError(this.name, 'too much held aside for missing history');
+    // The check keeps what waits under the bound; should Yjs hold aside more than it foresaw,
+    // all of it is dropped (it was neither stored nor relayed) and the sender closed.
+    if (this.held.bytes > this.ctx.maxPendingBytes) {
+      this.held.clear();
+      this.refuse(conn, CloseCode.INVALID_MESSAGE, TOO_MUCH_HELD, new UpdateRefusedError(this.name, 'E_UPDATE_HELD', TOO_MUCH_HELD));
     }
     // What the doc took in without a throw is whole and integrated: it is stored and relayed.
-    const changes = this.emitted;
+    return this.store(changes, 0);
+  }
+
+  /** Runs one apply, collecting the updates the doc emitted and taking out what it left pending. */
+  private applyAndCollect(apply: () => void, sender: Conn, changes: Change[]): void {
     this.emitted = [];
-    if (failure !== undefined) this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update refused: too much held aside for missing history', failure);
-    return this.store(changes, conn, 0);
+    apply();
+    for (const update of this.emitted) changes.push({ update, origin: sender });
+    this.emitted = [];
+    this.held.take(this.doc, sender);
   }
 
   /**
@@ -229,6 +246,7 @@ export class Room {
       } catch (err) {
         return this.rebuildFailed(err);
       }
+      this.held.clear();
       this.emitted = [];
       this.lastSeq = log.lastSeq;
       this.logLength = log.updates.length;
@@ -248,9 +266,9 @@ export class Room {
     this.shutDown(CloseCode.INTERNAL_ERROR, 'document must be reloaded');
   }
 
-  private store(changes: Uint8Array[], origin: Conn, from: number): void | Promise<void> {
+  private store(changes: Change[], from: number): void | Promise<void> {
     for (let i = from; i < changes.length; i++) {
-      const update = changes[i]!;
+      const { update, origin } = changes[i]!;
       let seq: number | Promise<number>;
       try {
         seq = this.ctx.persistence.append(this.name, update);
@@ -261,7 +279,7 @@ export class Room {
         return seq.then(
           (s) => {
             this.stored(s, update, origin);
-            return this.store(changes, origin, i + 1);
+            return this.store(changes, i + 1);
           },
           (err: unknown) => this.persistFailed(err),
         );

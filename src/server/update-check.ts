@@ -27,6 +27,9 @@ const DELETE_RANGE_BYTES = 24;
 /** Most bytes of a client's header (client, first clock, count) in an update. */
 const CLIENT_HEADER_BYTES = 24;
 
+/** The close reason of an update refused because too much would wait for missing history. */
+export const TOO_MUCH_HELD = 'update refused: too much would wait for history the server lacks (maxPendingBytes)';
+
 /** The runs of an update, created on first use with the client's clock in the document. */
 type Runs = (client: number) => ClientRun;
 
@@ -34,15 +37,15 @@ type Runs = (client: number) => ClientRun;
  * Checks a writer's update against `doc` before it is applied, and throws UpdateRefusedError
  * (its `reason` is the close reason for the client) when the update is malformed in a way
  * Y.applyUpdate would only notice halfway, or when applying it would leave more than
- * `maxPendingBytes` (together with what already waits) held aside for missing history. It
+ * `maxPendingBytes` held aside for missing history, counting the `heldBytes` already waiting. It
  * simulates Yjs's integration on clocks alone: each change needs its client's earlier changes,
  * and its left and right neighbours and parent either in the document or integrated earlier
  * from the update. Cost is linear in the update's size; the document is only read (its state
  * vector, per client met).
  */
-export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, maxPendingBytes: number): void {
+export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, heldBytes: number, maxPendingBytes: number): void {
   const refuse = (reason: string, cause?: unknown): never => {
-    throw new UpdateRefusedError(docName, reason, cause === undefined ? undefined : { cause });
+    throw new UpdateRefusedError(docName, 'E_UPDATE_INVALID', reason, cause === undefined ? undefined : { cause });
   };
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
@@ -92,9 +95,9 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, max
   let extra = 0;
   const encoder = new Y.UpdateEncoderV1();
   const heldAside = (): number =>
-    (doc.store.pendingStructs?.update.byteLength ?? 0) + (doc.store.pendingDs?.byteLength ?? 0) + extra + encoding.length(encoder.restEncoder);
+    heldBytes + extra + encoding.length(encoder.restEncoder);
   const check = (): void => {
-    if (heldAside() > maxPendingBytes) refuse('update refused: it depends on too much the server does not have (maxPendingBytes)');
+    if (heldAside() > maxPendingBytes) throw new UpdateRefusedError(docName, 'E_UPDATE_HELD', TOO_MUCH_HELD);
   };
   for (const run of byClient.values()) {
     if (!run.blocked) continue;
