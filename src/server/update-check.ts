@@ -73,12 +73,10 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
       currentClient = client;
     }
     if (!(struct.length >= 1) || !Number.isSafeInteger(clock + struct.length)) refuse('invalid update: a change of length 0');
-    if (struct instanceof Y.Item) {
-      for (const dep of dependencies(struct)) {
-        // A change is made after its neighbours and parent: one of its own client's at or after
-        // its own clock is a forgery, and Yjs would look it up without checking it exists.
-        if (dep.client === client && dep.clock >= clock) refuse('invalid update: a change depends on itself or a later change');
-      }
+    // A change is made after its neighbours and parent: one of its own client's at or after
+    // its own clock is a forgery, and Yjs would look it up without checking it exists.
+    if (struct instanceof Y.Item && (later(struct.origin, client, clock) || later(struct.rightOrigin, client, clock) || later(struct.parent, client, clock))) {
+      refuse('invalid update: a change depends on itself or a later change');
     }
     current.structs.push(struct);
   }
@@ -88,25 +86,19 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
     }
   }
 
-  integrate([...byClient.values()], runs);
-
-  // What would be held aside: the blocked runs' changes (measured by writing them again) and
-  // the delete ranges beyond what the document will hold, on top of what already waits.
-  let extra = 0;
+  // What would be held aside, on top of what already waits: the changes of the runs that
+  // block (measured by writing them again, as soon as a run blocks, so a flood of them is
+  // refused early) and the delete ranges beyond what the document will then hold.
+  let extra = heldBytes;
   const encoder = new Y.UpdateEncoderV1();
-  const heldAside = (): number =>
-    heldBytes + extra + encoding.length(encoder.restEncoder);
   const check = (): void => {
-    if (heldAside() > maxPendingBytes) throw new UpdateRefusedError(docName, 'E_UPDATE_HELD', TOO_MUCH_HELD);
+    if (extra + encoding.length(encoder.restEncoder) > maxPendingBytes) throw new UpdateRefusedError(docName, 'E_UPDATE_HELD', TOO_MUCH_HELD);
   };
-  for (const run of byClient.values()) {
-    if (!run.blocked) continue;
+  integrate([...byClient.values()], runs, (run) => {
     extra += CLIENT_HEADER_BYTES;
-    for (let i = run.next; i < run.structs.length; i++) {
-      run.structs[i]!.write(encoder, 0);
-      check();
-    }
-  }
+    for (let i = run.next; i < run.structs.length; i++) run.structs[i]!.write(encoder, 0);
+    check();
+  });
   for (const [client, ranges] of decoded.ds.clients) {
     const state = runs(client).state;
     for (const { clock, len } of ranges) if (clock + len > state) extra += DELETE_RANGE_BYTES;
@@ -114,15 +106,9 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
   }
 }
 
-
-
-/** The ids a change needs to exist before it can be integrated. */
-function dependencies(item: Y.Item): Y.ID[] {
-  const deps: Y.ID[] = [];
-  if (item.origin) deps.push(item.origin);
-  if (item.rightOrigin) deps.push(item.rightOrigin);
-  if (item.parent instanceof Y.ID) deps.push(item.parent);
-  return deps;
+/** Whether `dep` (an ID, or a root type's name) is a change of `client` at or after `clock`. */
+function later(dep: Y.ID | Y.AbstractType<any> | string | null, client: number, clock: number): boolean {
+  return dep instanceof Y.ID && dep.client === client && dep.clock >= clock;
 }
 
 /**
@@ -132,17 +118,20 @@ function dependencies(item: Y.Item): Y.ID[] {
  * dependency on a blocked client blocks every run on the stack, as Yjs then holds all of them
  * aside. Each step integrates one change or blocks a run, so the work is linear.
  */
-function integrate(all: ClientRun[], runs: Runs): void {
+function integrate(all: ClientRun[], runs: Runs, blocked: (run: ClientRun) => void): void {
   const onStack = new Set<ClientRun>();
-  const blockStack = (stack: ClientRun[]): void => {
+  const stack: ClientRun[] = [];
+  const blockStack = (): void => {
     for (const run of stack) {
       run.blocked = true;
       onStack.delete(run);
+      blocked(run);
     }
     stack.length = 0;
   };
   for (const start of all) {
-    const stack: ClientRun[] = [start];
+    if (start.blocked || start.next >= start.structs.length) continue;
+    stack.push(start);
     onStack.add(start);
     while (stack.length > 0) {
       const run = stack[stack.length - 1]!;
@@ -158,7 +147,7 @@ function integrate(all: ClientRun[], runs: Runs): void {
         continue;
       }
       if (struct.id.clock > run.state) {
-        blockStack(stack);
+        blockStack();
         continue;
       }
       const waitingFor = struct instanceof Y.Item ? missingDependency(struct, runs) : null;
@@ -168,7 +157,7 @@ function integrate(all: ClientRun[], runs: Runs): void {
         continue;
       }
       if (waitingFor === 'never' || onStack.has(waitingFor)) {
-        blockStack(stack);
+        blockStack();
         continue;
       }
       stack.push(waitingFor);
@@ -182,14 +171,16 @@ function integrate(all: ClientRun[], runs: Runs): void {
  * 'never' when a dependency is neither in the document nor anywhere ahead in the update.
  */
 function missingDependency(item: Y.Item, runs: Runs): ClientRun | 'never' | null {
-  for (const dep of dependencies(item)) {
-    if (dep.client === item.id.client) continue; // earlier than the item: checked while reading
-    const run = runs(dep.client);
-    if (dep.clock < run.state) continue;
-    if (run.blocked) return 'never';
-    const last = run.structs[run.structs.length - 1];
-    if (last === undefined || dep.clock >= last.id.clock + last.length) return 'never';
-    return run;
-  }
-  return null;
+  return waitOn(item.origin, item, runs) ?? waitOn(item.rightOrigin, item, runs) ?? waitOn(item.parent, item, runs);
+}
+
+/** missingDependency for one of the item's dependencies (an ID; a root type's name needs nothing). */
+function waitOn(dep: Y.ID | Y.AbstractType<any> | string | null, item: Y.Item, runs: Runs): ClientRun | 'never' | null {
+  if (!(dep instanceof Y.ID) || dep.client === item.id.client) return null; // own client's: earlier, checked while reading
+  const run = runs(dep.client);
+  if (dep.clock < run.state) return null;
+  if (run.blocked) return 'never';
+  const last = run.structs[run.structs.length - 1];
+  if (last === undefined || dep.clock >= last.id.clock + last.length) return 'never';
+  return run;
 }
