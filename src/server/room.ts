@@ -202,11 +202,15 @@ export class Room {
     const changes: Change[] = [];
     try {
       this.applyAndCollect(() => Y.applyUpdate(this.doc, update, conn), conn, changes);
-      // Held-aside parts whose history just arrived, each relayed to all but the client that sent it.
-      for (let retries = this.held.size; changes.length > 0 && retries > 0; retries--) {
+      // Held-aside parts whose history just arrived, each relayed to all but the client that sent
+      // it. A retry either integrates something or holds its part again waiting for a clock the
+      // doc does not have yet, so the loop ends; the idle count is a guard, not the exit.
+      for (let idle = 0; changes.length > 0 && idle <= this.held.size; ) {
         const part = this.held.nextDue(this.doc);
         if (!part) break;
+        const before = changes.length;
         this.applyAndCollect(() => Y.applyUpdateV2(this.doc, part.update, part.sender), part.sender, changes);
+        idle = changes.length > before ? 0 : idle + 1;
       }
     } catch (err) {
       this.emitted = [];

@@ -375,6 +375,121 @@ async function slowestHealth(http: string, stop: Promise<unknown>): Promise<numb
   return slowest;
 }
 
+/**
+ * Three docs editing concurrently, each change its own update: the frames of honest clients.
+ * `ops` picks, per step, the doc, the kind of edit and positions.
+ */
+function honestUpdates(ops: number[][]): { updates: Uint8Array[]; final: Y.Doc } {
+  const docs = [1, 2, 3].map((c) => {
+    const d = new Y.Doc({ guid: 'honest' });
+    d.clientID = c;
+    return d;
+  });
+  const updates: Uint8Array[] = [];
+  for (const d of docs) d.on('update', (u: Uint8Array, origin: unknown) => origin !== 'sync' && updates.push(u));
+  for (const [who, kind, at] of ops) {
+    const d = docs[who! % 3]!;
+    const t = d.getText('t');
+    const a = d.getArray<unknown>('a');
+    if (kind === 0) t.insert(at! % (t.length + 1), 'ab');
+    else if (kind === 1 && t.length > 0) t.delete(at! % t.length, 1);
+    else if (kind === 2) a.insert(at! % (a.length + 1), [at]);
+    else if (kind === 3 && a.length > 0) a.delete(at! % a.length, 1);
+    else if (kind === 4) d.getMap('m').set(`k${at! % 3}`, at);
+    else if (kind === 5) {
+      const m = new Y.Map<number>();
+      a.insert(0, [m]);
+      m.set('x', at!);
+    } else {
+      // sync two docs: later changes then depend on the other's
+      const other = docs[(who! + 1) % 3]!;
+      Y.applyUpdate(other, Y.encodeStateAsUpdate(d, Y.encodeStateVector(other)), 'sync');
+    }
+  }
+  const final = new Y.Doc({ guid: 'final' });
+  for (const u of updates) Y.applyUpdate(final, u);
+  for (const d of docs) d.destroy();
+  return { updates, final };
+}
+
+describe('sync server: the update check lets every honest update through', () => {
+  it(`property: ${Math.round(RUNS / 10)} histories of honest updates, delivered in any order, are all accepted and converge`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(2), fc.nat(6), fc.nat(50)), { minLength: 1, maxLength: 30 }),
+        fc.func(fc.integer()),
+        async (ops, order) => {
+          const { updates, final } = honestUpdates(ops);
+          const shuffled = updates.map((u, i) => [order(i), i, u] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]).map(([, , u]) => u);
+          const store = memoryStore();
+          const room = await openRoom(store, 'doc');
+          const peer = await attached(room);
+          const writer = await attached(room);
+          for (const u of shuffled) room.receive(writer.conn, message(0, 2, u));
+          await room.drain();
+          expect(writer.closedWith).toBeUndefined();
+          expect(state(room.doc)).toEqual(state(final));
+          // What was stored and relayed is the whole history: a reload and the peer agree.
+          expect(reload(store.logs.get('doc') ?? [])).toEqual(state(final));
+          const mirror = probe();
+          for (const f of peer.sent) Y.applyUpdate(mirror, f.subarray(3));
+          expect(state(mirror)).toEqual(state(final));
+          mirror.destroy();
+          final.destroy();
+          room.shutDown(1001, 'test over');
+        },
+      ),
+      { numRuns: Math.round(RUNS / 10) },
+    );
+  }, 120_000);
+
+  it('relays a held-aside update, once its history arrives, to the client that brought the history too', async () => {
+    const store = memoryStore();
+    const room = await openRoom(store, 'doc');
+    const { updates } = honestUpdates([
+      [0, 4, 1],
+      [0, 4, 2],
+    ]);
+    const early = await attached(room);
+    const late = await attached(room);
+    room.receive(early.conn, message(0, 2, updates[1]!)); // lacks its history: held aside
+    await room.drain();
+    expect(late.sent).toHaveLength(0);
+    expect(store.logs.get('doc')).toBeUndefined();
+    room.receive(late.conn, message(0, 2, updates[0]!));
+    await room.drain();
+    const mirror = probe();
+    Y.applyUpdate(mirror, updates[0]!);
+    for (const f of late.sent) Y.applyUpdate(mirror, f.subarray(3));
+    expect(mirror.getMap('m').toJSON()).toEqual({ k1: 1, k2: 2 });
+    expect(early.closedWith).toBeUndefined();
+    expect(reload(store.logs.get('doc')!).json).toMatchObject({ m: { k1: 1, k2: 2 } });
+    mirror.destroy();
+  });
+
+  it('keeps a read-only client that sends deletions the doc already has, and closes it with 4003 for a new deletion', async () => {
+    const store = memoryStore();
+    const source = new Y.Doc();
+    const logged: Uint8Array[] = [];
+    source.on('update', (u: Uint8Array) => logged.push(u));
+    source.getText('t').insert(0, 'abcdefgh');
+    source.getText('t').delete(2, 3);
+    for (const u of logged) store.append('doc', u);
+    const room = await openRoom(store, 'doc');
+    const reader = await attached(room, 'read');
+    room.receive(reader.conn, message(0, 1, Y.encodeStateAsUpdate(source))); // all known, deletions included
+    await room.drain();
+    expect(reader.closedWith).toBeUndefined();
+    const sv = Y.encodeStateVector(source);
+    source.getText('t').delete(0, 1); // a deletion of a live character: new
+    room.receive(reader.conn, message(0, 2, Y.encodeStateAsUpdate(source, sv)));
+    await room.drain();
+    expect(reader.closedWith?.code).toBe(CloseCode.READ_ONLY);
+    expect(docToJSON(room.doc).t).toBe('abfgh');
+    source.destroy();
+  });
+});
+
 describe('sync server: a bad update never reaches storage or peers (server)', () => {
   it('closes the sender of the issue 11 frame with 1007; peers, stored log and the document after an unload and a restart are unaffected', async () => {
     const dataDir = tempDir();
