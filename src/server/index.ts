@@ -9,4 +9,4 @@ export { CloseCode } from './close-codes.js';
 export { jsonLinesLogger, type Logger, type LogRecord } from './log.js';
 export { docToJSON } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
-export { TokenError, DocumentUnavailableError, PersistenceError, OptionError, HttpError } from './errors.js';
+export { TokenError, DocumentUnavailableError, PersistenceError, UpdateRefusedError, OptionError, HttpError } from './errors.js';

@@ -329,6 +329,7 @@ export class Room {
     const before = this.logLength;
     const done = (): void => {
       this.logLength -= before - 1;
+      this.compactAt = 0;
       this.ctx.logger({ level: 'info', event: 'compact', doc: this.name, updates: before });
     };
     const failed = (err: unknown): void => {
@@ -352,22 +353,13 @@ export class Room {
   }
 
   /**
-   * The document (or what `stateVector` lacks of it) as one update, without pending structs.
-   * Y.encodeStateAsUpdate would add them, running the update merger over bytes that came from
-   * a client (see yjs issue 687) and sending or storing changes that were never integrated:
-   * snapshots, sync replies and /docs/<doc>/update hold integrated changes only.
+   * The document (or what `stateVector` lacks of it) as one update: integrated changes only.
+   * Between frames the doc holds nothing pending (the room keeps such parts in HeldAside), so
+   * no client bytes reach Yjs's update merger here (see yjs issue 687); snapshots, sync replies
+   * and /docs/<doc>/update hold what was stored and relayed, nothing else.
    */
   encodeState(stateVector?: Uint8Array): Uint8Array {
-    const store = this.doc.store;
-    const { pendingStructs, pendingDs } = store;
-    store.pendingStructs = null;
-    store.pendingDs = null;
-    try {
-      return Y.encodeStateAsUpdate(this.doc, stateVector);
-    } finally {
-      store.pendingStructs = pendingStructs;
-      store.pendingDs = pendingDs;
-    }
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
   /** Closes every client with `code` and frees the doc; the room is not used again. */

@@ -4,7 +4,7 @@
 // number of room-level runs of the property (2,000 by default: each run is a fraction of a ms).
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
-import { CloseCode, createToken, docToJSON, SqlitePersistence, type LogRecord, type Persistence } from 'tinysync/server';
+import { CloseCode, createToken, docToJSON, SqlitePersistence, UpdateRefusedError, type LogRecord, type Persistence } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -208,13 +208,17 @@ describe('sync server: a bad update never reaches storage or peers (room)', () =
   it('refuses the 86-byte update of issue 11 with 1007; the doc, its stored log and peers are as before, and it compacts and reloads', async () => {
     const store = memoryStore();
     for (const u of PRE) store.append('doc', u);
-    const room = await openRoom(store, 'doc');
+    const logs: LogRecord[] = [];
+    const room = await openRoom(store, 'doc', logs);
     const peer = await attached(room);
     const attacker = await attached(room);
     const before = state(room.doc);
     room.receive(attacker.conn, message(0, 1, ISSUE_UPDATE));
     await room.drain();
-    expect(attacker.closedWith?.code).toBe(CloseCode.INVALID_MESSAGE);
+    expect(attacker.closedWith).toEqual({ code: CloseCode.INVALID_MESSAGE, reason: expect.stringMatching(/^invalid update: /) });
+    const refusal = logs.find((l) => l.event === 'client-refused');
+    expect(refusal?.error).toBeInstanceOf(UpdateRefusedError);
+    expect(refusal?.error).toMatchObject({ code: 'E_UPDATE_INVALID', path: ['doc'] });
     expect(peer.sent).toHaveLength(0);
     expect(hex(store.logs.get('doc')!)).toEqual(hex(PRE));
     expect(state(room.doc)).toEqual(before);
