@@ -72,7 +72,7 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
       current = runs(client);
       currentClient = client;
     }
-    if (!(struct.length >= 1) || !Number.isSafeInteger(clock + struct.length)) refuse('invalid update: a change of length 0');
+    if (!(struct.length >= 1) || !Number.isSafeInteger(clock + struct.length)) refuse('invalid update: a change of length 0 or beyond the largest clock');
     // A change is made after its neighbours and parent: one of its own client's at or after
     // its own clock is a forgery, and Yjs would look it up without checking it exists.
     if (struct instanceof Y.Item && (later(struct.origin, client, clock) || later(struct.rightOrigin, client, clock) || later(struct.parent, client, clock))) {
@@ -82,7 +82,7 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
   }
   for (const [client, ranges] of decoded.ds.clients) {
     for (const { clock, len } of ranges) {
-      if (!(len >= 1) || !Number.isSafeInteger(clock + len)) refuse('invalid update: an empty delete range');
+      if (!(len >= 1) || !Number.isSafeInteger(clock + len)) refuse('invalid update: an empty delete range or one beyond the largest clock');
     }
   }
 
