@@ -8,6 +8,7 @@
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { UpdateRefusedError } from './errors.js';
+import { scanSteps } from './scan-cost.js';
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 
@@ -29,6 +30,12 @@ const CLIENT_HEADER_BYTES = 24;
 
 /** The close reason of an update refused because too much would wait for missing history. */
 export const TOO_MUCH_HELD = 'update refused: too much would wait for history the server lacks (maxPendingBytes)';
+
+/**
+ * Most list steps Yjs's conflict resolution may take for one update (see scan-cost.ts); an
+ * honest update takes a few per change. Yjs spends about a microsecond per step.
+ */
+export const MAX_SCAN_STEPS = 100_000;
 
 /** The runs of an update, created on first use with the client's clock in the document. */
 type Runs = (client: number) => ClientRun;
@@ -84,6 +91,25 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
     for (const { clock, len } of ranges) {
       if (!(len >= 1) || !Number.isSafeInteger(clock + len)) refuse('invalid update: an empty delete range or one beyond the largest clock');
     }
+  }
+
+  const lookup = (id: Y.ID): Struct | undefined => {
+    const structs = byClient.get(id.client)?.structs;
+    if (!structs || structs.length === 0 || id.clock < structs[0]!.id.clock) return undefined;
+    let lo = 0;
+    let hi = structs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = structs[mid]!;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  };
+  const items = decoded.structs.filter((s): s is Y.Item => s instanceof Y.Item);
+  if (scanSteps(doc, items, lookup, MAX_SCAN_STEPS) > MAX_SCAN_STEPS) {
+    refuse('update refused: too costly to integrate (changes placed far from their neighbours)');
   }
 
   // What would be held aside, on top of what already waits: the changes of the runs that

@@ -494,6 +494,94 @@ describe('sync server: the update check lets every honest update through', () =>
   });
 });
 
+/** A text of `n` one-character structs (two clients alternate, so none merge), as stored updates. */
+function longText(n: number): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (u: Uint8Array) => updates.push(u));
+  doc.transact(() => {
+    for (let i = 0; i < n; i++) {
+      doc.clientID = 1 + (i % 2);
+      doc.getText('t').insert(i, 'x');
+    }
+  });
+  return { doc, updates };
+}
+
+/**
+ * `count` one-character inserts by client 99, each placed between `origin` and `right` (ids, or
+ * null), hand-written (v1): what an attacker sends to make every insert walk the document.
+ */
+function farApart(count: number, origin: Y.ID | null, right: Y.ID | null, parent = 't'): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, count);
+  encoding.writeVarUint(e, 99);
+  encoding.writeVarUint(e, 0);
+  for (let i = 0; i < count; i++) {
+    encoding.writeUint8(e, 4 | (origin ? 0x80 : 0) | (right ? 0x40 : 0)); // ContentString
+    if (origin) {
+      encoding.writeVarUint(e, origin.client);
+      encoding.writeVarUint(e, origin.clock);
+    }
+    if (right) {
+      encoding.writeVarUint(e, right.client);
+      encoding.writeVarUint(e, right.clock);
+    }
+    if (!origin && !right) {
+      encoding.writeVarUint(e, 1); // parent is a root type...
+      encoding.writeVarString(e, parent); // ...by name
+    }
+    encoding.writeVarString(e, 'y');
+  }
+  encoding.writeVarUint(e, 0);
+  return encoding.toUint8Array(e);
+}
+
+describe('sync server: no update makes Yjs walk the document per change', () => {
+  it('refuses updates whose changes sit far from their neighbours at once, and takes honest edits of the same document', async () => {
+    const { doc, updates } = longText(20_000);
+    const store = memoryStore();
+    store.append('doc', Y.mergeUpdates(updates));
+    const room = await openRoom(store, 'doc');
+    const peer = await attached(room);
+    const structs = [...room.doc.store.clients.values()].flat();
+    const first = structs.find((s) => s.id.client === 1 && s.id.clock === 0)!.id;
+    const last = structs.find((s) => s.id.client === 2 && s.id.clock === 9_999)!.id;
+    const before = state(room.doc);
+    const attacks = {
+      'left at the start, right at the end': farApart(1_000, first, last),
+      'no neighbours: from the start of the list to its end': farApart(1_000, null, null),
+      'no left neighbour, right at the end': farApart(1_000, null, last),
+    };
+    for (const [what, update] of Object.entries(attacks)) {
+      const attacker = await attached(room);
+      const t0 = performance.now();
+      room.receive(attacker.conn, message(0, 2, update));
+      await room.drain();
+      const ms = performance.now() - t0;
+      expect(attacker.closedWith, what).toEqual({ code: CloseCode.INVALID_MESSAGE, reason: expect.stringContaining('too costly to integrate') });
+      expect(ms, what).toBeLessThan(1_000); // a naive server spends tens of seconds on each
+    }
+    expect(state(room.doc)).toEqual(before);
+    expect(peer.sent).toHaveLength(0);
+    // An honest client editing all over the same document is not refused.
+    const writer = await attached(room);
+    const sv = Y.encodeStateVector(doc);
+    doc.clientID = 7;
+    for (let i = 0; i < 200; i++) {
+      const t = doc.getText('t');
+      if (i % 3 === 2) t.delete((i * 7919) % t.length, 2);
+      else t.insert((i * 104_729) % t.length, 'ab');
+    }
+    room.receive(writer.conn, message(0, 2, Y.encodeStateAsUpdate(doc, sv)));
+    await room.drain();
+    expect(writer.closedWith).toBeUndefined();
+    expect(docToJSON(room.doc).t).toBe(doc.getText('t').toString());
+    doc.destroy();
+  }, 60_000);
+});
+
 describe('sync server: a bad update never reaches storage or peers (server)', () => {
   it('closes the sender of the issue 11 frame with 1007; peers, stored log and the document after an unload and a restart are unaffected', async () => {
     const dataDir = tempDir();
