@@ -25,7 +25,8 @@ export function scanSteps(doc: Y.Doc, items: Y.Item[], lookup: UpdateLookup, bud
 
   /** The document item an update item lands after, following origins through the update. */
   const anchorOf = (item: Y.Item): Anchor => {
-    const chain = new Set<Y.Item>();
+    const chain: Y.Item[] = [];
+    const seen = new Set<Y.Item>(); // only filled for chains longer than a few links
     let current: Y.Item = item;
     let anchor: Anchor;
     for (;;) {
@@ -34,7 +35,8 @@ export function scanSteps(doc: Y.Doc, items: Y.Item[], lookup: UpdateLookup, bud
         anchor = known;
         break;
       }
-      chain.add(current);
+      chain.push(current);
+      if (chain.length > 8) seen.add(current);
       const origin = current.origin;
       if (origin === null) {
         anchor = 'start';
@@ -46,7 +48,7 @@ export function scanSteps(doc: Y.Doc, items: Y.Item[], lookup: UpdateLookup, bud
         break;
       }
       const next = lookup(origin);
-      if (!(next instanceof Y.Item) || chain.has(next)) {
+      if (!(next instanceof Y.Item) || (chain.length > 8 ? seen.has(next) : chain.includes(next))) {
         anchor = 'none';
         break;
       }

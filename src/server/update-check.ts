@@ -93,25 +93,6 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
     }
   }
 
-  const lookup = (id: Y.ID): Struct | undefined => {
-    const structs = byClient.get(id.client)?.structs;
-    if (!structs || structs.length === 0 || id.clock < structs[0]!.id.clock) return undefined;
-    let lo = 0;
-    let hi = structs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = structs[mid]!;
-      if (id.clock < s.id.clock) hi = mid - 1;
-      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
-      else return s;
-    }
-    return undefined;
-  };
-  const items = decoded.structs.filter((s): s is Y.Item => s instanceof Y.Item);
-  if (scanSteps(doc, items, lookup, MAX_SCAN_STEPS) > MAX_SCAN_STEPS) {
-    refuse('update refused: too costly to integrate (changes placed far from their neighbours)');
-  }
-
   // What would be held aside, on top of what already waits: the changes of the runs that
   // block (measured by writing them again, as soon as a run blocks, so a flood of them is
   // refused early) and the delete ranges beyond what the document will then hold.
@@ -129,6 +110,25 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
     const state = runs(client).state;
     for (const { clock, len } of ranges) if (clock + len > state) extra += DELETE_RANGE_BYTES;
     check();
+  }
+
+  const lookup = (id: Y.ID): Struct | undefined => {
+    const structs = byClient.get(id.client)?.structs;
+    if (!structs || structs.length === 0 || id.clock < structs[0]!.id.clock) return undefined;
+    let lo = 0;
+    let hi = structs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = structs[mid]!;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  };
+  const items = decoded.structs.filter((s): s is Y.Item => s instanceof Y.Item);
+  if (scanSteps(doc, items, lookup, MAX_SCAN_STEPS) > MAX_SCAN_STEPS) {
+    refuse('update refused: too costly to integrate (changes placed far from their neighbours)');
   }
 }
 

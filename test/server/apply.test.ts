@@ -558,7 +558,7 @@ describe('sync server: no update makes Yjs walk the document per change', () => 
       await room.drain();
       const ms = performance.now() - t0;
       expect(attacker.closedWith, what).toEqual({ code: CloseCode.INVALID_MESSAGE, reason: expect.stringContaining('too costly to integrate') });
-      expect(ms, what).toBeLessThan(1_000); // a naive server spends tens of seconds on each
+      expect(ms, what).toBeLessThan(2_000); // generous for a loaded machine: the landed server spent 11 s on the first
     }
     expect(state(room.doc)).toEqual(before);
     expect(peer.sent).toHaveLength(0);
@@ -697,8 +697,9 @@ describe('sync server: no single frame stalls the server', () => {
     const slowest = await slowestHealth(http, attack);
     const results = await attack;
     for (const r of results) expect(r).toEqual({ code: CloseCode.INVALID_MESSAGE, reason: expect.stringContaining('maxPendingBytes') });
-    // Generous: a naive server stalls for many seconds here; this one for a few ms per frame.
-    expect(slowest).toBeLessThan(1_000);
+    // Generous, for a loaded 2-core machine: the landed server stalled 9.5 s on an idle one
+    // (quadratic in the clients); this one decodes and refuses each frame in tens of ms.
+    expect(slowest).toBeLessThan(2_000);
     a.doc.getMap('m').set('still', 'syncing');
     await waitFor(() => b.doc.getMap('m').get('still') === 'syncing', 'other document syncs');
     // Nothing of it reached the document or its log.
@@ -729,7 +730,9 @@ describe('sync server: no single frame stalls the server', () => {
     const slowest = await slowestHealth(http, attack);
     await attack;
     expect(r.ws.readyState).toBe(r.ws.OPEN); // empty updates hold nothing new: allowed
-    expect(slowest).toBeLessThan(1_000);
+    // Generous, for a loaded 2-core machine: the landed server walked the whole document per
+    // frame (Y.snapshot), several seconds for these 3,000; this one does no such walk.
+    expect(slowest).toBeLessThan(2_000);
     // The check still refuses what is new.
     const done = closed(r.ws);
     r.ws.send(message(0, 2, missingOrigins(1)));
