@@ -208,6 +208,14 @@ export class Room {
       for (let idle = 0; changes.length > 0 && idle <= this.held.size; ) {
         const part = this.held.nextDue(this.doc);
         if (!part) break;
+        // Checked again against the doc as it is now: what it would cost to integrate could
+        // not be known while its history was missing.
+        try {
+          checkUpdate(this.name, this.doc, part.update, this.held.bytes, this.ctx.maxPendingBytes, 'v2');
+        } catch (err) {
+          this.ctx.logger({ level: 'warn', event: 'held-dropped', doc: this.name, conn: part.sender.id, error: err });
+          continue;
+        }
         const before = changes.length;
         this.applyAndCollect(() => Y.applyUpdateV2(this.doc, part.update, part.sender), part.sender, changes);
         idle = changes.length > before ? 0 : idle + 1;

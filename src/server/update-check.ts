@@ -48,15 +48,15 @@ type Runs = (client: number) => ClientRun;
  * simulates Yjs's integration on clocks alone: each change needs its client's earlier changes,
  * and its left and right neighbours and parent either in the document or integrated earlier
  * from the update. Cost is linear in the update's size; the document is only read (its state
- * vector, per client met).
+ * vector, per client met). `encoding_` is 'v2' for the parts Yjs itself held aside.
  */
-export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, heldBytes: number, maxPendingBytes: number): void {
+export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, heldBytes: number, maxPendingBytes: number, encoding_: 'v1' | 'v2' = 'v1'): void {
   const refuse = (reason: string, cause?: unknown): never => {
     throw new UpdateRefusedError(docName, 'E_UPDATE_INVALID', reason, cause === undefined ? undefined : { cause });
   };
   let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
-    decoded = Y.decodeUpdate(update);
+    decoded = encoding_ === 'v1' ? Y.decodeUpdate(update) : Y.decodeUpdateV2(update);
   } catch (err) {
     return refuse('invalid update', err);
   }

@@ -506,14 +506,14 @@ function longText(n: number): { doc: Y.Doc; updates: Uint8Array[] } {
 }
 
 /**
- * `count` one-character inserts by client 99, each placed between `origin` and `right` (ids, or
+ * `count` one-character inserts by `client`, each placed between `origin` and `right` (ids, or
  * null), hand-written (v1): what an attacker sends to make every insert walk the document.
  */
-function farApart(count: number, origin: Y.ID | null, right: Y.ID | null, parent = 't'): Uint8Array {
+function farApart(count: number, origin: Y.ID | null, right: Y.ID | null, client = 99): Uint8Array {
   const e = encoding.createEncoder();
   encoding.writeVarUint(e, 1);
   encoding.writeVarUint(e, count);
-  encoding.writeVarUint(e, 99);
+  encoding.writeVarUint(e, client);
   encoding.writeVarUint(e, 0);
   for (let i = 0; i < count; i++) {
     encoding.writeUint8(e, 4 | (origin ? 0x80 : 0) | (right ? 0x40 : 0)); // ContentString
@@ -527,7 +527,7 @@ function farApart(count: number, origin: Y.ID | null, right: Y.ID | null, parent
     }
     if (!origin && !right) {
       encoding.writeVarUint(e, 1); // parent is a root type...
-      encoding.writeVarString(e, parent); // ...by name
+      encoding.writeVarString(e, 't'); // ...by name
     }
     encoding.writeVarString(e, 'y');
   }
@@ -576,6 +576,36 @@ describe('sync server: no update makes Yjs walk the document per change', () => 
     expect(writer.closedWith).toBeUndefined();
     expect(docToJSON(room.doc).t).toBe(doc.getText('t').toString());
     doc.destroy();
+  }, 60_000);
+
+  it('checks a held-aside update again when its history arrives, and drops it if it would walk the document', async () => {
+    const { doc, updates } = longText(20_000);
+    doc.destroy();
+    const store = memoryStore();
+    store.append('doc', Y.mergeUpdates(updates));
+    const logs: LogRecord[] = [];
+    const room = await openRoom(store, 'doc', logs);
+    const peer = await attached(room);
+    const structs = [...room.doc.store.clients.values()].flat();
+    const first = structs.find((s) => s.id.client === 1 && s.id.clock === 0)!.id;
+    const second = structs.find((s) => s.id.client === 2 && s.id.clock === 0)!.id;
+    const last = structs.find((s) => s.id.client === 2 && s.id.clock === 9_999)!.id;
+    // 1,000 inserts after a change of client 98 the server lacks, right neighbour at the end: held.
+    const attacker = await attached(room);
+    room.receive(attacker.conn, message(0, 2, farApart(1_000, Y.createID(98, 0), last)));
+    await room.drain();
+    expect(attacker.closedWith).toBeUndefined();
+    // Client 98's change arrives, placed honestly near the start: the held inserts are due.
+    const writer = await attached(room);
+    const t0 = performance.now();
+    room.receive(writer.conn, message(0, 2, farApart(1, first, second, 98)));
+    await room.drain();
+    expect(performance.now() - t0).toBeLessThan(2_000); // generous: integrating them took the landed server ~20 s
+    expect(logs.find((l) => l.event === 'held-dropped')?.error).toMatchObject({ reason: expect.stringContaining('too costly to integrate') });
+    expect(writer.closedWith).toBeUndefined();
+    expect(peer.sent).toHaveLength(1); // client 98's change, nothing of the dropped part
+    expect((docToJSON(room.doc).t as string).length).toBe(20_001);
+    expect(reload(store.logs.get('doc')!)).toEqual(state(room.doc));
   }, 60_000);
 });
 
