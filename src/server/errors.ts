@@ -40,6 +40,21 @@ export class PersistenceError extends TinysyncError {
   }
 }
 
+/**
+ * A client's update was refused before it touched the document: `E_UPDATE_INVALID` when it is
+ * malformed in a way Yjs would only notice halfway through applying it, `E_UPDATE_HELD` when
+ * too much would wait in memory for history the server lacks (limits.maxPendingBytes).
+ * `reason` is the close reason the client is sent.
+ */
+export class UpdateRefusedError extends TinysyncError {
+  override name = 'UpdateRefusedError';
+  readonly reason: string;
+  constructor(doc: string, code: 'E_UPDATE_INVALID' | 'E_UPDATE_HELD', reason: string, options?: { cause?: unknown }) {
+    super(code, `tinysync: update to document "${doc}" refused: ${reason}`, [doc], options);
+    this.reason = reason;
+  }
+}
+
 /** An option of createSyncServer() or a CLI flag has a value the server cannot use. */
 export class OptionError extends TinysyncError {
   override name = 'OptionError';

@@ -9,4 +9,4 @@ export { CloseCode } from './close-codes.js';
 export { jsonLinesLogger, type Logger, type LogRecord } from './log.js';
 export { docToJSON, MAX_JSON_DEPTH } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
-export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, OptionError, HttpError } from './errors.js';
+export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, UpdateRefusedError, OptionError, HttpError } from './errors.js';

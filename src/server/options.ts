@@ -67,6 +67,12 @@ export interface Limits extends AwarenessLimits, TrafficLimits {
    * secret (an open server has no tokens). Default 100.
    */
   maxConnectionsPerToken: number;
+  /**
+   * Most bytes of updates a document holds aside while their history is missing; an update that
+   * would pass it is refused (1007) before it is applied. Kept small because Yjs retries what
+   * waits on later updates, with work that grows faster than its size. Default 16 KiB.
+   */
+  maxPendingBytes: number;
 }
 
 /** Options of {@link createSyncServer}. Every field is optional. */
@@ -112,4 +118,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: 10_000,
   maxConnectionsPerDoc: 1_000,
   maxConnectionsPerToken: 100,
+  maxPendingBytes: 16 * 1024,
 };

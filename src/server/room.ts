@@ -8,14 +8,21 @@ import { AwarenessLimitError, AwarenessOwners, decodeAwarenessEntries, encodeAwa
 import { Outbox } from './backpressure.js';
 import { CloseCode } from './close-codes.js';
 import { closeConn, sendTo, type Conn } from './connection.js';
-import { DocumentUnavailableError, PersistenceError } from './errors.js';
+import { applyLog, reloadLog } from './doc-reload.js';
+import { DocumentUnavailableError, PersistenceError, UpdateRefusedError } from './errors.js';
+import { HeldAside } from './held-aside.js';
+import { updateIsKnown } from './known-update.js';
 import type { Logger } from './log.js';
 import type { Limits } from './options.js';
-import type { Persistence } from './persistence.js';
 import { RequestThrottle, TokenBucket } from './rate-limit.js';
+import type { Persistence, StoredLog } from './persistence.js';
 import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
+import { checkSnapshot } from './snapshot-check.js';
+import { checkUpdate, TOO_MUCH_HELD } from './update-check.js';
 
 type Task = () => void | Promise<void>;
+/** An update the doc emitted, and the client it came from (it is relayed to every other). */
+type Change = { update: Uint8Array; origin: Conn };
 
 /** What a room needs from its server. */
 export interface RoomContext {
@@ -23,9 +30,7 @@ export interface RoomContext {
   logger: Logger;
   /** Compact the stored log once it holds this many updates. */
   compactAfterUpdates: number;
-  /** Most bytes of updates waiting for missing dependencies a document may hold. */
-  maxPendingBytes: number;
-  /** Awareness and traffic limits per connection (the rest of the limits are the server's). */
+  /** The server's limits: pending bytes, awareness and traffic per connection, ... */
   limits: Limits;
 }
 
@@ -46,6 +51,10 @@ export class Room {
   private lastSeq = 0;
   private logLength = 0;
   private compactPending = false;
+  /** Parts of updates waiting for history the doc lacks: not stored, not relayed, bounded. */
+  private readonly held = new HeldAside<Conn>();
+  /** Log length at which to compact next, raised after a snapshot failed its test load. */
+  private compactAt = 0;
   private tail: Promise<void> | null = null;
   /** Updates emitted by the doc during the current apply, to be stored then broadcast. */
   private emitted: Uint8Array[] = [];
@@ -68,12 +77,7 @@ export class Room {
     const room = new Room(name, ctx);
     try {
       const log = await ctx.persistence.load(name);
-      room.doc.transact(() => {
-        for (const update of log.updates) Y.applyUpdate(room.doc, update, 'load');
-      });
-      // The server stores integrated changes only, so a log whose updates lack history is
-      // damaged; serving it would compact the unintegrated part away.
-      if (room.doc.store.pendingStructs || room.doc.store.pendingDs) throw new Error('stored log holds updates whose history is missing');
+      applyLog(room.doc, log.updates);
       room.lastSeq = log.lastSeq;
       room.logLength = log.updates.length;
     } catch (err) {
@@ -188,53 +192,117 @@ export class Room {
 
   /**
    * A read client may send updates that hold nothing new (its answer to our sync step 1, or
-   * state it got from us before a reconnect). Anything new closes it; nothing is applied.
+   * state it got from us before a reconnect). Anything new closes it; nothing is applied. The
+   * test reads the state vector and the delete ranges in question, never the whole document.
    */
   private checkReadOnly(conn: Conn, update: Uint8Array): void {
     let known: boolean;
     try {
-      known = Y.snapshotContainsUpdate(Y.snapshot(this.doc), update);
+      known = updateIsKnown(this.doc, update);
     } catch (err) {
       return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
     }
     if (!known) this.refuse(conn, CloseCode.READ_ONLY, 'read-only token: update refused, not applied');
   }
 
+  /**
+   * Applies a writer's update, then stores and relays what the document took in. The update is
+   * checked first (checkUpdate: malformed dependencies, too much held aside), so the document is
+   * only touched by updates Yjs can take whole. What waits for missing history is held aside by
+   * the room (HeldAside), and retried once that history arrived. Should Y.applyUpdate throw
+   * anyway, nothing it took in is stored or relayed: the document is rebuilt from the stored
+   * log, which is exactly its state before this update.
+   */
   private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
-    // Parse the whole update (structs and delete set) before touching the doc: a truncated or
-    // garbled one throws here, while Y.applyUpdate could take in its structs (or park them as
-    // pending) before failing on the rest. Y.parseUpdateMeta would not read the delete set.
     try {
-      Y.decodeUpdate(update);
+      checkUpdate(this.name, this.doc, update, this.held.bytes, this.ctx.limits.maxPendingBytes);
     } catch (err) {
-      return this.refuse(conn, CloseCode.INVALID_MESSAGE, 'invalid update', err);
+      // Like an overflow after the apply: what waits is dropped, so a flood cannot pin it.
+      if (err instanceof UpdateRefusedError && err.code === 'E_UPDATE_HELD') this.held.clear();
+      return this.refuse(conn, CloseCode.INVALID_MESSAGE, err instanceof UpdateRefusedError ? err.reason : 'invalid update', err);
     }
-    let failure: unknown;
-    this.emitted = [];
+    const changes: Change[] = [];
     try {
-      Y.applyUpdate(this.doc, update, conn);
+      this.applyAndCollect(() => Y.applyUpdate(this.doc, update, conn), conn, changes);
+      // Held-aside parts whose history just arrived, each relayed to all but the client that sent
+      // it. A retry either integrates something or holds its part again waiting for a clock the
+      // doc does not have yet, so the loop ends; the idle count is a guard, not the exit.
+      for (let idle = 0; changes.length > 0 && idle <= this.held.size; ) {
+        const part = this.held.nextDue(this.doc);
+        if (!part) break;
+        // Checked again against the doc as it is now: what it would cost to integrate could
+        // not be known while its history was missing.
+        try {
+          checkUpdate(this.name, this.doc, part.update, this.held.bytes, this.ctx.limits.maxPendingBytes, 'v2');
+        } catch (err) {
+          this.ctx.logger({ level: 'warn', event: 'held-dropped', doc: this.name, conn: part.sender.id, error: err });
+          continue;
+        }
+        const before = changes.length;
+        this.applyAndCollect(() => Y.applyUpdateV2(this.doc, part.update, part.sender), part.sender, changes);
+        idle = changes.length > before ? 0 : idle + 1;
+      }
     } catch (err) {
-      failure = err;
+      this.emitted = [];
+      this.held.clear();
+      this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', err);
+      return this.rebuild(err);
     }
-    // Structs whose dependencies are missing wait in memory as "pending" (Yjs merges them again
-    // on every later update) and are neither stored nor relayed. Keep what waits bounded.
-    const { pendingStructs, pendingDs } = this.doc.store;
-    if ((pendingStructs?.update.byteLength ?? 0) + (pendingDs?.byteLength ?? 0) > this.ctx.maxPendingBytes) {
-      this.doc.store.pendingStructs = null;
-      this.doc.store.pendingDs = null;
-      failure ??= new Error('too much pending (unintegrable) data');
+    // The check keeps what waits under the bound; should Yjs hold aside more than it foresaw,
+    // all of it is dropped (it was neither stored nor relayed) and the sender closed.
+    if (this.held.bytes > this.ctx.limits.maxPendingBytes) {
+      this.held.clear();
+      this.refuse(conn, CloseCode.INVALID_MESSAGE, TOO_MUCH_HELD, new UpdateRefusedError(this.name, 'E_UPDATE_HELD', TOO_MUCH_HELD));
     }
-    // Whatever the doc did take in (even from an update that failed halfway) is stored and
-    // broadcast, so memory, disk and clients agree; the sender is closed if it failed.
-    const changes = this.emitted;
-    this.emitted = [];
-    if (failure !== undefined) this.refuse(conn, CloseCode.INVALID_MESSAGE, 'update could not be applied', failure);
-    return this.store(changes, conn, 0);
+    // What the doc took in without a throw is whole and integrated: it is stored and relayed.
+    return this.store(changes, 0);
   }
 
-  private store(changes: Uint8Array[], origin: Conn, from: number): void | Promise<void> {
+  /** Runs one apply, collecting the updates the doc emitted and taking out what it left pending. */
+  private applyAndCollect(apply: () => void, sender: Conn, changes: Change[]): void {
+    this.emitted = [];
+    apply();
+    for (const update of this.emitted) changes.push({ update, origin: sender });
+    this.emitted = [];
+    this.held.take(this.doc, sender);
+  }
+
+  /**
+   * Loads the document again from its stored log after Y.applyUpdate threw halfway. The room's
+   * queue waits for it, so no frame or read sees the broken state; when the log cannot be read
+   * the room stops serving (its clients reconnect to a fresh load).
+   */
+  private rebuild(cause: unknown): void | Promise<void> {
+    this.ctx.logger({ level: 'warn', event: 'doc-rebuilt', doc: this.name, error: cause });
+    const reload = (log: StoredLog): void => {
+      try {
+        reloadLog(this.doc, log.updates);
+      } catch (err) {
+        return this.rebuildFailed(err);
+      }
+      this.held.clear();
+      this.emitted = [];
+      this.lastSeq = log.lastSeq;
+      this.logLength = log.updates.length;
+    };
+    let log: StoredLog | Promise<StoredLog>;
+    try {
+      log = this.ctx.persistence.load(this.name);
+    } catch (err) {
+      return this.rebuildFailed(err);
+    }
+    if ('updates' in log) return reload(log);
+    return log.then(reload, (err: unknown) => this.rebuildFailed(err));
+  }
+
+  private rebuildFailed(err: unknown): void {
+    this.ctx.logger({ level: 'error', event: 'rebuild-failed', doc: this.name, error: new DocumentUnavailableError(this.name, { cause: err }) });
+    this.shutDown(CloseCode.INTERNAL_ERROR, 'document must be reloaded');
+  }
+
+  private store(changes: Change[], from: number): void | Promise<void> {
     for (let i = from; i < changes.length; i++) {
-      const update = changes[i]!;
+      const { update, origin } = changes[i]!;
       let seq: number | Promise<number>;
       try {
         seq = this.ctx.persistence.append(this.name, update);
@@ -245,7 +313,7 @@ export class Room {
         return seq.then(
           (s) => {
             this.stored(s, update, origin);
-            return this.store(changes, origin, i + 1);
+            return this.store(changes, i + 1);
           },
           (err: unknown) => this.persistFailed(err),
         );
@@ -259,7 +327,7 @@ export class Room {
     this.logLength++;
     const frame = encodeUpdate(update);
     for (const conn of this.conns) if (conn !== origin) sendTo(conn, frame);
-    if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+    if (this.logLength >= Math.max(this.ctx.compactAfterUpdates, this.compactAt)) this.scheduleCompaction();
   }
 
   /**
@@ -278,7 +346,12 @@ export class Room {
     setImmediate(() => this.enqueue(() => this.compactNow()));
   }
 
-  /** Replaces the stored log by one snapshot update (one transaction in the backend). */
+  /**
+   * Replaces the stored log by one snapshot update (one transaction in the backend). The
+   * snapshot is loaded into a scratch doc first: one that throws, leaves anything pending or
+   * misses part of the state is never written (the log stays as it is, which still loads) and
+   * is logged; the next attempt waits for another `compactAfterUpdates` updates.
+   */
   compactNow(): void | Promise<void> {
     this.compactPending = false;
     if (this.closed || this.logLength <= 1) return;
@@ -286,13 +359,22 @@ export class Room {
     const before = this.logLength;
     const done = (): void => {
       this.logLength -= before - 1;
+      this.compactAt = 0;
       this.ctx.logger({ level: 'info', event: 'compact', doc: this.name, updates: before });
     };
     const failed = (err: unknown): void => {
       this.ctx.logger({ level: 'error', event: 'compact-failed', doc: this.name, error: new PersistenceError(this.name, 'compact the log', { cause: err }) });
     };
+    let snapshot: Uint8Array;
     try {
-      const r = this.ctx.persistence.compact(this.name, this.encodeState(), upTo);
+      snapshot = this.encodeState();
+      checkSnapshot(this.doc, snapshot);
+    } catch (err) {
+      this.compactAt = this.logLength + this.ctx.compactAfterUpdates;
+      return failed(err);
+    }
+    try {
+      const r = this.ctx.persistence.compact(this.name, snapshot, upTo);
       if (r) return r.then(done, failed);
       done();
     } catch (err) {
@@ -301,22 +383,13 @@ export class Room {
   }
 
   /**
-   * The document (or what `stateVector` lacks of it) as one update, without pending structs.
-   * Y.encodeStateAsUpdate would add them, running the update merger over bytes that came from
-   * a client (see yjs issue 687) and sending or storing changes that were never integrated:
-   * snapshots, sync replies and /docs/<doc>/update hold integrated changes only.
+   * The document (or what `stateVector` lacks of it) as one update: integrated changes only.
+   * Between frames the doc holds nothing pending (the room keeps such parts in HeldAside), so
+   * no client bytes reach Yjs's update merger here (see yjs issue 687); snapshots, sync replies
+   * and /docs/<doc>/update hold what was stored and relayed, nothing else.
    */
   encodeState(stateVector?: Uint8Array): Uint8Array {
-    const store = this.doc.store;
-    const { pendingStructs, pendingDs } = store;
-    store.pendingStructs = null;
-    store.pendingDs = null;
-    try {
-      return Y.encodeStateAsUpdate(this.doc, stateVector);
-    } finally {
-      store.pendingStructs = pendingStructs;
-      store.pendingDs = pendingDs;
-    }
+    return Y.encodeStateAsUpdate(this.doc, stateVector);
   }
 
   /** Closes every client with `code` and frees the doc; the room is not used again. */

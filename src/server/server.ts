@@ -66,7 +66,7 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
   const files = opts.static === undefined ? undefined : await StaticFiles.open(opts.static);
   const persistence = opts.persistence ?? new SqlitePersistence(opts.dataDir ?? './data');
   const rooms = new Rooms(
-    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes, limits },
+    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, limits },
     opts.idleUnloadMs ?? 30_000,
   );
   const started = Date.now();

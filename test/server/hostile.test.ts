@@ -151,7 +151,7 @@ describe('sync server: hostile input', () => {
   });
 
   it('closes a client whose updates with missing history pile up past the limit', async () => {
-    const { server } = await startServer({ limits: { maxMessageBytes: 4096 } });
+    const { server } = await startServer({ limits: { maxPendingBytes: 4096 } });
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (u: Uint8Array) => updates.push(u));
