@@ -16,7 +16,8 @@ const SERVE_USAGE = `Usage:
                  [--secret-file PATH | --secret S] [--admin-key K] [--static DIR]
                  [--max-message-bytes N] [--max-connections N]
                  [--max-connections-per-doc N] [--max-connections-per-token N]
-                 [--allowed-origins O1,O2] [--max-awareness-ids N] [--max-awareness-bytes N]
+                 [--allowed-origins O1,O2] [--max-pending-bytes N]
+                 [--max-awareness-ids N] [--max-awareness-bytes N]
                  [--max-awareness-frame-bytes N] [--max-buffered-bytes N]
                  [--sync-requests-per-second N] [--sync-request-burst N]
 
@@ -119,7 +120,8 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
 }
 
 /** Awareness and traffic limit flags of `serve` → the Limits field each sets (env: TINYSYNC_<FLAG>). */
-const TRAFFIC_FLAGS: Record<string, keyof AwarenessLimits | keyof TrafficLimits> = {
+const TRAFFIC_FLAGS: Record<string, keyof AwarenessLimits | keyof TrafficLimits | 'maxPendingBytes'> = {
+  'max-pending-bytes': 'maxPendingBytes',
   'max-awareness-ids': 'maxAwarenessIds',
   'max-awareness-bytes': 'maxAwarenessBytes',
   'max-awareness-frame-bytes': 'maxAwarenessFrameBytes',

@@ -40,9 +40,9 @@ describe('tinysync CLI arguments', () => {
   });
 
   it('sets the awareness and traffic limits from flags or TINYSYNC_* (flags win)', () => {
-    const flags = ['--max-awareness-ids', '4', '--max-awareness-bytes', '2000', '--max-awareness-frame-bytes', '8192', '--max-buffered-bytes', '1000000', '--sync-requests-per-second', '3'];
+    const flags = ['--max-pending-bytes', '4096', '--max-awareness-ids', '4', '--max-awareness-bytes', '2000', '--max-awareness-frame-bytes', '8192', '--max-buffered-bytes', '1000000', '--sync-requests-per-second', '3'];
     expect(parseCli(['serve', ...flags], { TINYSYNC_SYNC_REQUEST_BURST: '9', TINYSYNC_MAX_AWARENESS_IDS: '99' })).toMatchObject({
-      options: { limits: { maxAwarenessIds: 4, maxAwarenessBytes: 2000, maxAwarenessFrameBytes: 8192, maxBufferedBytes: 1_000_000, syncRequestsPerSecond: 3, syncRequestBurst: 9 } },
+      options: { limits: { maxPendingBytes: 4096, maxAwarenessIds: 4, maxAwarenessBytes: 2000, maxAwarenessFrameBytes: 8192, maxBufferedBytes: 1_000_000, syncRequestsPerSecond: 3, syncRequestBurst: 9 } },
     });
     expect(() => parseCli(['serve', '--max-buffered-bytes', '0'], {})).toThrow(/max-buffered-bytes/);
   });
