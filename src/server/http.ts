@@ -2,6 +2,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docToJSON } from './doc-json.js';
+import { parseDocQuery, runDocQuery, type DocQuery } from './doc-query.js';
 import { decodeDocName } from './doc-names.js';
 import type { Logger } from './log.js';
 import { requestUrl } from './request-url.js';
@@ -39,7 +40,8 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
 }
 
 async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = requestUrl(req.url).pathname;
+  const url = requestUrl(req.url);
+  const path = url.pathname;
   const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
   if (api && req.method === 'OPTIONS') {
     res.writeHead(204, CORS);
@@ -60,7 +62,8 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     const doc = decodeDocName(segment ?? '');
     if (doc === null || rest.length > 0 || (tail !== undefined && tail !== 'update')) throw new HttpError(404, 'no such endpoint');
     await authorize(ctx, req, doc);
-    return readDoc(ctx, res, doc, tail === 'update');
+    const query = tail === 'update' ? undefined : parseDocQuery(url.searchParams);
+    return readDoc(ctx, res, doc, tail === 'update', query);
   }
   if (path === '/sync' || path.startsWith('/sync/')) throw new HttpError(426, 'this endpoint speaks WebSocket (y-websocket protocol)');
   if (ctx.files && (req.method === 'GET' || req.method === 'HEAD')) return ctx.files.serve(req, res, path);
@@ -76,7 +79,7 @@ async function authorize(ctx: HttpContext, req: IncomingMessage, doc: string): P
   if (!grants(claims, doc, 'read')) throw new TokenError('E_TOKEN_SCOPE', `token does not grant document "${doc}"`, 403, doc);
 }
 
-async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binary: boolean): Promise<void> {
+async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binary: boolean, query?: DocQuery): Promise<void> {
   let room;
   try {
     room = await ctx.rooms.acquire(doc);
@@ -87,7 +90,7 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
   try {
     let body: string | Uint8Array;
     try {
-      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(query ? runDocQuery(docToJSON(room.doc), doc, query) : docToJSON(room.doc))));
     } catch (err) {
       if (err instanceof DocumentTooDeepError) throw new HttpError(422, `document "${doc}": ${err.message}`);
       throw err;
