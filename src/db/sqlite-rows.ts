@@ -46,9 +46,13 @@ export class SqliteRows {
       this.db.pragma('synchronous = NORMAL');
       const meta = `${table}_meta`;
       this.existed = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(meta) !== undefined;
-      this.db.exec(`CREATE TABLE IF NOT EXISTS "${table}" (key TEXT NOT NULL UNIQUE, value TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS "${meta}" (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT OR IGNORE INTO "${meta}" VALUES ('format', 'tinysync/db 1');`);
+      // Only the first open writes (the schema): later opens only read, so their cost does
+      // not depend on the number of rows.
+      if (!this.existed) {
+        this.db.exec(`BEGIN; CREATE TABLE IF NOT EXISTS "${table}" (key TEXT NOT NULL UNIQUE, value TEXT NOT NULL);
+          CREATE TABLE IF NOT EXISTS "${meta}" (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+          INSERT OR IGNORE INTO "${meta}" VALUES ('format', 'tinysync/db 1'); COMMIT;`);
+      }
       const format = this.db.prepare(`SELECT value FROM "${meta}" WHERE name = 'format'`).get() as { value: string } | undefined;
       if (format?.value !== 'tinysync/db 1') throw new Error(`table "${table}" holds format ${JSON.stringify(format?.value)}, not tinysync/db 1`);
       this.select = this.db.prepare(`SELECT value FROM "${table}" WHERE key = ?`);
