@@ -7,6 +7,7 @@ import { onBatch, snapshot, track, ValueError } from '../core/index.js';
 import { registerExit, unregisterExit, type ExitFlusher } from '../persist/exit-hooks.js';
 import { decode, encode } from '../persist/encoding.js';
 import type { FlushPolicy } from '../persist/index.js';
+import { withLock } from '../persist/lock.js';
 import { DbError, NotADbError } from './errors.js';
 import { SqliteRows, type RowCounters } from './sqlite-rows.js';
 
@@ -322,4 +323,17 @@ export function dbStats(data: object): DbStats {
   let loaded = 0;
   for (const slot of store.cache.values()) if (slot !== ABSENT) loaded++;
   return { ...store.rows.counters, loaded, pending: store.dirty.size };
+}
+
+/**
+ * Runs `fn` holding the async lock `name` (default `''`) of a trackDb root, as `lock` of
+ * tinysync/file does for other roots: concurrent read-modify-write sequences with awaits inside
+ * run one after another. Per process.
+ */
+export function lock<R>(data: object, fn: () => Promise<R> | R): Promise<R>;
+export function lock<R>(data: object, name: string, fn: () => Promise<R> | R): Promise<R>;
+export async function lock<R>(data: object, a: string | (() => Promise<R> | R), b?: () => Promise<R> | R): Promise<R> {
+  const [name, fn] = typeof a === 'function' ? ['', a] : [a, b];
+  if (typeof fn !== 'function') throw new TypeError('tinysync: lock(data, [name,] fn) needs a function');
+  return withLock(storeOf(data, 'lock').root, name, fn);
 }

@@ -31,7 +31,15 @@ export async function lock<R>(tracked: object, a: string | (() => Promise<R> | R
   if (typeof fn !== 'function') throw new TypeError('tinysync: lock(tracked, [name,] fn) needs a function');
   const path = pathOf(tracked);
   if (path.length > 0) throw new LockRootError(path);
-  const root = toRaw(tracked);
+  return withLock(toRaw(tracked), name, fn);
+}
+
+/**
+ * Runs `fn` holding the lock `name` of `owner`, any object standing for a root (lock() passes a
+ * tracked root, tinysync/db its store's root): the mutex behind lock().
+ */
+export async function withLock<R>(owner: object, name: string, fn: () => Promise<R> | R): Promise<R> {
+  const root = owner;
   let id = rootIds.get(root);
   if (id === undefined) rootIds.set(root, (id = nextRoot++));
   const token = `${id}\u0000${name}`;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snapshot, subscribe, transact } from 'tinysync';
-import { close, dbStats, flush, hold, trackDb, unhold } from 'tinysync/db';
+import { close, dbStats, flush, hold, lock, trackDb, unhold } from 'tinysync/db';
 import { distModule, startChild } from '../child.js';
 
 let dir: string;
@@ -169,5 +169,21 @@ describe('trackDb', () => {
     const twice = await open({}, {}, 'twice.db');
     await expect(trackDb(join(dir, 'twice.db'), {})).rejects.toMatchObject({ code: 'E_DB_OPEN' });
     expect(Object.keys(twice)).toEqual([]);
+  });
+});
+
+describe('lock on a db root', () => {
+  it("the seed's counter: two concurrent async read-modify-writes of one row end at 2", async () => {
+    const s = await open({ counter: { value: 0 } });
+    const increment = async () => {
+      const n = s.counter.value;
+      await nextTick();
+      s.counter.value = n + 1;
+    };
+    await Promise.all([lock(s, increment), lock(s, increment)]);
+    expect(s.counter.value).toBe(2);
+    await flush(s);
+    expect(rows().counter).toEqual({ value: 2 });
+    await expect(lock({}, increment)).rejects.toMatchObject({ code: 'E_NOT_DB' });
   });
 });
