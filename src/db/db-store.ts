@@ -9,7 +9,9 @@ import { decode, encode } from '../persist/encoding.js';
 import type { FlushPolicy } from '../persist/index.js';
 import { withLock } from '../persist/lock.js';
 import { DbError, NotADbError } from './errors.js';
-import { SqliteRows, type RowCounters } from './sqlite-rows.js';
+import { PgRows, redact } from './pg-rows.js';
+import type { RowCounters, Rows } from './rows.js';
+import { SqliteRows } from './sqlite-rows.js';
 
 /** Options of `trackDb`. */
 export interface TrackDbOptions {
@@ -48,11 +50,13 @@ class DbStore implements ExitFlusher {
   readonly dirty = new Set<string>();
   holds = 0;
   closed = false;
+  /** The key of this store in openLocations (undefined for `:memory:`). */
+  id: string | undefined;
   timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   root!: object;
 
   constructor(
-    readonly rows: SqliteRows,
+    readonly rows: Rows,
     readonly opts: TrackDbOptions,
   ) {}
 
@@ -61,7 +65,7 @@ class DbStore implements ExitFlusher {
     let slot = this.cache.get(key);
     if (slot === undefined) {
       this.open();
-      const text = this.rows.get(key);
+      const text = this.reading(key, () => this.rows.get(key));
       slot = text === undefined ? ABSENT : this.adopt(key, decode(JSON.parse(text), [key]));
       this.cache.set(key, slot);
     }
@@ -72,7 +76,7 @@ class DbStore implements ExitFlusher {
     const slot = this.cache.get(key);
     if (slot !== undefined) return slot !== ABSENT;
     this.open();
-    return this.rows.has(key);
+    return this.reading(key, () => this.rows.has(key));
   }
 
   /** A value made ready to be held under `key`: primitives as they are, containers tracked. */
@@ -112,10 +116,19 @@ class DbStore implements ExitFlusher {
 
   keys(): string[] {
     this.open();
-    const out = this.rows.keys().filter((k) => this.cache.get(k) !== ABSENT);
+    const out = this.reading(undefined, () => this.rows.keys()).filter((k) => this.cache.get(k) !== ABSENT);
     const known = new Set(out);
     for (const [k, slot] of this.cache) if (slot !== ABSENT && !known.has(k)) out.push(k);
     return out;
+  }
+
+  /** Runs a read of the database, turning its failure into a DbError naming the key. */
+  reading<R>(key: string | undefined, fn: () => R): R {
+    try {
+      return fn();
+    } catch (e) {
+      throw new DbError('E_DB_READ', this.rows.location, `could not read ${key === undefined ? 'the keys' : `key ${JSON.stringify(key)}`}: ${(e as Error).message}`, key === undefined ? [] : [key], { cause: e });
+    }
   }
 
   /** Throws once the store is closed: rows not read before close() cannot be read any more. */
@@ -189,7 +202,7 @@ class DbStore implements ExitFlusher {
     for (const key of this.cache.keys()) this.drop(key);
     unregisterExit(this);
     stores.delete(this.root);
-    openLocations.delete(this.rows.location);
+    if (this.id !== undefined) openLocations.delete(this.id);
     this.rows.close();
   }
 }
@@ -226,18 +239,19 @@ function rootFor(store: DbStore): object {
   });
 }
 
-/** The SQLite file a location names: a path, `sqlite:<path>`, `file:<path>` or `:memory:`. */
-function sqliteFile(location: string): string {
-  if (/^postgres(ql)?:\/\//i.test(location)) throw new DbError('E_DB_URL', location.replace(/\/\/[^@/]*@/, '//…@'), 'PostgreSQL is not supported by tinysync/db yet (SQLite only)');
+/** The database a location names: PostgreSQL by URL, else a SQLite path, `sqlite:<path>`, `file:<path>` or `:memory:`. */
+function where(location: string): { kind: 'postgres'; url: string } | { kind: 'sqlite'; file: string } {
+  if (/^postgres(ql)?:\/\//i.test(location)) return { kind: 'postgres', url: location };
   const path = location.replace(/^(sqlite|file):(\/\/)?/i, '');
-  if (path === ':memory:') return path;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new DbError('E_DB_URL', location, 'expected a SQLite path, sqlite:<path> or :memory:');
-  return resolve(path);
+  if (path === ':memory:') return { kind: 'sqlite', file: path };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) throw new DbError('E_DB_URL', redact(location), 'expected postgres://…, a SQLite path, sqlite:<path> or :memory:');
+  return { kind: 'sqlite', file: resolve(path) };
 }
 
 /**
  * Opens a tracked structure stored in a database, one row per top-level key (the ancestor's
- * DBM): SQLite by path (`data.db`, `sqlite:data.db`, `:memory:`), via better-sqlite3. Opening
+ * DBM): SQLite by path (`data.db`, `sqlite:data.db`, `:memory:`, via better-sqlite3) or
+ * PostgreSQL by URL (`postgres://user@host/db`, via pg in a worker thread). Opening
  * reads no rows: a key's row is read the first time the key is read, and its value is then a
  * tracked tree of its own; a change rewrites only the rows it touched, all the changes of a tick
  * in one transaction (or by the `flush` policy). On the first open of a table `initial`'s keys
@@ -256,9 +270,11 @@ export async function trackDb<T extends Record<string, unknown>>(location: strin
   if (typeof initial !== 'object' || initial === null || Array.isArray(initial) || initial instanceof Map || initial instanceof Set) {
     throw new TypeError('tinysync: trackDb takes a plain object as initial (its keys become rows)');
   }
-  const file = sqliteFile(location);
-  if (file !== ':memory:' && openLocations.has(file)) throw new DbError('E_DB_OPEN', file, 'already open in this process (close() it first)');
-  const rows = new SqliteRows(file, opts.table ?? 'tinysync');
+  const db = where(location);
+  const table = opts.table ?? 'tinysync';
+  const id = db.kind === 'sqlite' ? (db.file === ':memory:' ? undefined : db.file) : `${redact(db.url)}#${table}`;
+  if (id !== undefined && openLocations.has(id)) throw new DbError('E_DB_OPEN', id, 'already open in this process (close() it first)');
+  const rows = db.kind === 'sqlite' ? new SqliteRows(db.file, table) : new PgRows(db.url, table);
   const store = new DbStore(rows, opts);
   try {
     if (!rows.existed) {
@@ -272,7 +288,8 @@ export async function trackDb<T extends Record<string, unknown>>(location: strin
   const root = rootFor(store);
   store.root = root;
   stores.set(root, store);
-  if (file !== ':memory:') openLocations.add(file);
+  if (id !== undefined) openLocations.add(id);
+  store.id = id;
   registerExit(store);
   return root as T;
 }

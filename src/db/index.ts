@@ -1,4 +1,4 @@
 // tinysync/db — a tracked structure whose top-level keys are database rows, loaded lazily (Node).
 export { close, dbStats, flush, hold, lock, trackDb, unhold, type DbStats, type TrackDbOptions } from './db-store.js';
 export { DbError, NotADbError } from './errors.js';
-export type { RowCounters } from './sqlite-rows.js';
+export type { RowCounters } from './rows.js';

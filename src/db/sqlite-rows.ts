@@ -4,21 +4,10 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DbError } from './errors.js';
-
-/** Statements run so far, by kind. */
-export interface RowCounters {
-  /** Every SQL statement run (reads, writes, BEGIN / COMMIT included). */
-  statements: number;
-  rowsRead: number;
-  rowsWritten: number;
-  rowsDeleted: number;
-  transactions: number;
-}
-
-const TABLE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+import { TABLE_NAME, type RowCounters, type Rows } from './rows.js';
 
 /** One table of rows `(key TEXT UNIQUE, value TEXT)` in insertion order, plus a meta row. */
-export class SqliteRows {
+export class SqliteRows implements Rows {
   readonly counters: RowCounters = { statements: 0, rowsRead: 0, rowsWritten: 0, rowsDeleted: 0, transactions: 0 };
   private readonly db: BetterSqlite3.Database;
   private readonly select: BetterSqlite3.Statement<[string], { value: string }>;
@@ -36,7 +25,7 @@ export class SqliteRows {
     readonly location: string,
     table: string,
   ) {
-    if (!TABLE.test(table)) throw new DbError('E_DB_OPEN', location, `table name ${JSON.stringify(table)} must be a plain SQL identifier (letters, digits, _)`);
+    if (!TABLE_NAME.test(table)) throw new DbError('E_DB_OPEN', location, `table name ${JSON.stringify(table)} must be a plain SQL identifier (letters, digits, _)`);
     // Loaded here, not at import: tinysync/db's module graph stays free of the native addon
     // until a store is opened.
     const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;

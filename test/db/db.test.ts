@@ -164,7 +164,8 @@ describe('trackDb', () => {
     expect(() => s.b).toThrow(expect.objectContaining({ code: 'E_DB_CLOSED' }));
     expect(() => hold(s)).toThrow(expect.objectContaining({ code: 'E_NOT_DB' }));
     expect(rows()).toEqual({ a: { n: 5 }, b: { n: 2 } });
-    await expect(trackDb('postgres://u:secret@host/db', {})).rejects.toMatchObject({ code: 'E_DB_URL', message: expect.not.stringContaining('secret') });
+    await expect(trackDb('mysql://u:secret@127.0.0.1/db', {})).rejects.toMatchObject({ code: 'E_DB_URL', message: expect.not.stringContaining('secret') });
+    await expect(trackDb('postgres://u:secret@127.0.0.1:1/db', {})).rejects.toMatchObject({ code: 'E_DB_OPEN', message: expect.not.stringContaining('secret') });
     await expect(trackDb(join(dir, 'x.db'), {}, { table: 'a; DROP TABLE x' })).rejects.toMatchObject({ code: 'E_DB_OPEN' });
     const twice = await open({}, {}, 'twice.db');
     await expect(trackDb(join(dir, 'twice.db'), {})).rejects.toMatchObject({ code: 'E_DB_OPEN' });
