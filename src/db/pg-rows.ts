@@ -76,7 +76,12 @@ export class PgRows implements Rows {
     this.table = `"${table}"`;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const driver = createRequire(import.meta.url).resolve('pg');
+    let driver: string;
+    try {
+      driver = createRequire(import.meta.url).resolve('pg');
+    } catch (e) {
+      throw new DbError('E_DB_OPEN', this.location, 'PostgreSQL needs the pg package: npm install pg', [], { cause: e });
+    }
     this.worker = new Worker(BRIDGE, { eval: true, workerData: { driver, url, port: port2, flag: this.flag.buffer }, transferList: [port2] });
     // The bridge never keeps the process alive: pending rows are written by the exit hook.
     this.worker.unref();
