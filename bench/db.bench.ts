@@ -6,13 +6,15 @@
 // - memory (JS heap + external, after GC) with an empty store open vs with the 1,000,000-key
 //   store open and 10 of its keys read and changed.
 // The stores are filled with plain SQL in one transaction (a tracked initial of a million
-// objects would measure track(), not the database).
+// objects would measure track(), not the database). With TINYSYNC_TEST_POSTGRES_URL set, the
+// open and change cases run on PostgreSQL too (tables made and dropped here).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { close, dbStats, flush, trackDb } from 'tinysync/db';
 import { describe, expect, it } from 'vitest';
 import { report, type BenchRow } from './harness.js';
@@ -105,9 +107,55 @@ describe('tinysync/db bench', () => {
       rows.push({ case: 'memory (heap + external after GC)', subject: '1,000,000 keys, 10 touched', value: withBig, unit: 'bytes', better: 'lower', extra: { delta: withBig - base } });
 
       report('tinysync/db (SQLite)', rows, '1,000 keys');
+      if (process.env.TINYSYNC_TEST_POSTGRES_URL) await postgres(process.env.TINYSYNC_TEST_POSTGRES_URL);
       console.log(`open 1,000,000 / 1,000 keys: ${(openBig / openSmall).toFixed(2)}×; memory 1,000,000 keys with 10 touched / empty store: ${(withBig / withEmpty).toFixed(3)}× (deltas over the process baseline: ${withEmpty - base} vs ${withBig - base} bytes)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+/** The open and change cases on PostgreSQL: tables of 1,000 and 1,000,000 keys. */
+async function postgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const tables = { small: 'bench_db_small', big: 'bench_db_big' };
+  try {
+    for (const [table, n] of [[tables.small, 1_000], [tables.big, 1_000_000]] as const) {
+      await client.query(`DROP TABLE IF EXISTS "${table}", "${table}_meta"`);
+      await close(await trackDb(url, {}, { table }));
+      await client.query(`INSERT INTO "${table}" (key, value) SELECT 'k' || i, '{"name":"user ' || i || '","visits":1,"tags":["a","b"]}' FROM generate_series(0, ${n - 1}) AS i`);
+    }
+    const open = async (table: string) => {
+      const t0 = performance.now();
+      const store = await trackDb(url, {} as Record<string, Row>, { table });
+      const ms = performance.now() - t0;
+      return { store, ms };
+    };
+    const samples = { small: [] as number[], big: [] as number[] };
+    for (let i = 0; i < OPENS; i++) {
+      for (const size of ['small', 'big'] as const) {
+        const { store, ms } = await open(tables[size]);
+        samples[size].push(ms);
+        await close(store);
+      }
+    }
+    const { store } = await open(tables.big);
+    store.k123456!.visits++;
+    const before = dbStats(store);
+    await flush(store);
+    const after = dbStats(store);
+    expect(after.rowsWritten - before.rowsWritten).toBe(1);
+    await close(store);
+    const openSmall = median(samples.small);
+    const openBig = median(samples.big);
+    report('tinysync/db (PostgreSQL)', [
+      { case: 'open', subject: '1,000 keys', value: openSmall, unit: 'ms', better: 'lower', extra: { opens: OPENS } },
+      { case: 'open', subject: '1,000,000 keys', value: openBig, unit: 'ms', better: 'lower', extra: { opens: OPENS } },
+      { case: 'change one key of 1,000,000', subject: 'rows written', value: after.rowsWritten - before.rowsWritten, unit: 'rows', better: 'lower', extra: { statements: after.statements - before.statements } },
+    ], '1,000 keys');
+  } finally {
+    for (const table of Object.values(tables)) await client.query(`DROP TABLE IF EXISTS "${table}", "${table}_meta"`);
+    await client.end();
+  }
+}
