@@ -48,6 +48,8 @@ function isPrimitive(v: unknown): boolean {
 class DbStore implements ExitFlusher {
   readonly cache = new Map<string, Slot>();
   readonly dirty = new Set<string>();
+  /** Keys known to have a row (from a key scan or an existence check), not yet read. */
+  readonly known = new Set<string>();
   holds = 0;
   closed = false;
   /** The key of this store in openLocations (undefined for `:memory:`). */
@@ -75,8 +77,11 @@ class DbStore implements ExitFlusher {
   has(key: string): boolean {
     const slot = this.cache.get(key);
     if (slot !== undefined) return slot !== ABSENT;
+    if (this.known.has(key)) return true;
     this.open();
-    return this.reading(key, () => this.rows.has(key));
+    const present = this.reading(key, () => this.rows.has(key));
+    if (present) this.known.add(key);
+    return present;
   }
 
   /** A value made ready to be held under `key`: primitives as they are, containers tracked. */
@@ -117,6 +122,7 @@ class DbStore implements ExitFlusher {
   keys(): string[] {
     this.open();
     const out = this.reading(undefined, () => this.rows.keys()).filter((k) => this.cache.get(k) !== ABSENT);
+    for (const k of out) if (!this.cache.has(k)) this.known.add(k);
     const known = new Set(out);
     for (const [k, slot] of this.cache) if (slot !== ABSENT && !known.has(k)) out.push(k);
     return out;
@@ -225,9 +231,10 @@ function rootFor(store: DbStore): object {
     },
     has: (_, key) => typeof key !== 'symbol' && store.has(key),
     ownKeys: () => store.keys(),
+    // An accessor, so that Object.keys() (which asks for every key's descriptor) reads no value.
     getOwnPropertyDescriptor: (_, key) => {
       if (typeof key === 'symbol' || !store.has(key)) return undefined;
-      return { value: store.read(key), writable: true, enumerable: true, configurable: true };
+      return { get: () => store.read(key), set: (v: unknown) => store.set(key, v), enumerable: true, configurable: true };
     },
     defineProperty: (_, key, desc) => {
       if (typeof key === 'symbol' || !('value' in desc)) refuse('accessors or symbol keys');

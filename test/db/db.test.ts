@@ -66,6 +66,13 @@ describe('trackDb', () => {
     expect(store.missing).toBeUndefined();
     expect('k499' in store).toBe(true);
     expect(dbStats(store)).toMatchObject({ rowsRead: 2, loaded: 2 });
+    // Listing keys is one scan and reads no value; spreading reads them all.
+    const before = dbStats(store).statements;
+    expect(Object.keys(store)).toHaveLength(500);
+    expect(Object.keys(store)[42]).toBe('k42');
+    expect(dbStats(store)).toMatchObject({ rowsRead: 2, loaded: 2, statements: before + 2 });
+    expect(Object.values({ ...store }).map((v) => v!.n)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    expect(dbStats(store)).toMatchObject({ rowsRead: 500, loaded: 500 });
   });
 
   it('a change rewrites only the rows it touched: all changes of one tick in one transaction', async () => {
