@@ -10,7 +10,7 @@ import type { FlushPolicy } from '../persist/index.js';
 import { withLock } from '../persist/lock.js';
 import { DbError, NotADbError } from './errors.js';
 import { PgRows, redact } from './pg-rows.js';
-import type { RowCounters, Rows } from './rows.js';
+import { BRANCH_SEPARATOR as SEP, type RowCounters, type Rows } from './rows.js';
 import { SqliteRows } from './sqlite-rows.js';
 
 /** Options of `trackDb`. */
@@ -25,6 +25,11 @@ export interface TrackDbOptions {
   onError?: (error: DbError) => void;
   /** Called after each transaction has committed, with the keys it wrote or deleted. */
   onWrite?: (keys: string[]) => void;
+  /**
+   * Top-level keys that are branches: objects whose own keys are rows (`root.users.ada` is the
+   * row `users` + U+001F + `ada`), read on first access like top-level keys.
+   */
+  branches?: readonly string[];
 }
 
 /** What a store has done so far: statements run and rows moved (for tests and benchmarks). */
@@ -68,7 +73,7 @@ class DbStore implements ExitFlusher {
     if (slot === undefined) {
       this.open();
       const text = this.reading(key, () => this.rows.get(key));
-      slot = text === undefined ? ABSENT : this.adopt(key, decode(JSON.parse(text), [key]));
+      slot = text === undefined ? ABSENT : this.adopt(key, decode(JSON.parse(text), key.split(SEP)));
       this.cache.set(key, slot);
     }
     return slot === ABSENT ? undefined : slot.value;
@@ -87,13 +92,14 @@ class DbStore implements ExitFlusher {
   /** A value made ready to be held under `key`: primitives as they are, containers tracked. */
   adopt(key: string, value: unknown): Slot {
     if (isPrimitive(value)) return { value };
-    if (typeof value !== 'object' || value === null) throw new ValueError([key], value === undefined ? 'undefined (delete the key instead)' : `a ${typeof value}`);
+    const path = key.split(SEP);
+    if (typeof value !== 'object' || value === null) throw new ValueError(path, value === undefined ? 'undefined (delete the key instead)' : `a ${typeof value}`);
     let tracked: object;
     try {
       tracked = track(value, this.opts.name === undefined ? {} : { name: this.opts.name });
     } catch (e) {
       // track() names paths inside the value; put the key in front.
-      if (e instanceof ValueError) throw new ValueError([key, ...e.path], e.message.replace(/^tinysync: cannot store (.*) at .*$/, '$1'));
+      if (e instanceof ValueError) throw new ValueError([...path, ...e.path], e.message.replace(/^tinysync: cannot store (.*) at .*$/, '$1'));
       throw e;
     }
     return { value: tracked, stop: onBatch(tracked, () => this.touch(key)) };
@@ -119,12 +125,14 @@ class DbStore implements ExitFlusher {
     if (old !== undefined && old !== ABSENT) old.stop?.();
   }
 
-  keys(): string[] {
+  /** The row keys of the top level (no prefix) or of one branch (its prefix), written or not. */
+  keys(prefix?: string): string[] {
     this.open();
-    const out = this.reading(undefined, () => this.rows.keys()).filter((k) => this.cache.get(k) !== ABSENT);
+    const out = this.reading(undefined, () => this.rows.keys(prefix)).filter((k) => this.cache.get(k) !== ABSENT);
     for (const k of out) if (!this.cache.has(k)) this.known.add(k);
     const known = new Set(out);
-    for (const [k, slot] of this.cache) if (slot !== ABSENT && !known.has(k)) out.push(k);
+    const mine = (k: string) => (prefix === undefined ? !k.includes(SEP) : k.startsWith(prefix));
+    for (const [k, slot] of this.cache) if (slot !== ABSENT && !known.has(k) && mine(k)) out.push(k);
     return out;
   }
 
@@ -213,32 +221,48 @@ class DbStore implements ExitFlusher {
   }
 }
 
-/** The root proxy: every top-level key goes to the store; nothing is loaded until read. */
-function rootFor(store: DbStore): object {
+/**
+ * The root proxy (prefix `''`) or a branch's (prefix `<branch>` + U+001F): every key is a row,
+ * read on first access. On the root, the branch names give the branches' proxies.
+ */
+function proxyFor(store: DbStore, prefix: string, branches: ReadonlyMap<string, object>): object {
   const refuse = (what: string): never => {
-    throw new TypeError(`tinysync: a trackDb root cannot take ${what}`);
+    throw new TypeError(`tinysync: a trackDb ${prefix === '' ? 'root' : `branch (${prefix.slice(0, -1)})`} cannot take ${what}`);
+  };
+  // Keys holding the separator would reach into a branch's rows: they are no keys here.
+  const plain = (key: string | symbol): key is string => typeof key === 'string' && !key.includes(SEP);
+  const writable = (key: string | symbol): string => {
+    if (typeof key === 'symbol') refuse('symbol keys');
+    if ((key as string).includes(SEP)) refuse('keys holding U+001F (it separates branches from ids)');
+    if (branches.has(key as string)) refuse(`a new value for the branch "${key as string}" (set or delete its keys instead)`);
+    return prefix + (key as string);
   };
   return new Proxy(Object.create(null) as object, {
-    get: (_, key) => (typeof key === 'symbol' ? undefined : store.read(key)),
+    get: (_, key) => (!plain(key) ? undefined : (branches.get(key) ?? store.read(prefix + key))),
     set: (_, key, value) => {
-      if (typeof key === 'symbol') refuse('symbol keys');
-      store.set(key as string, value);
+      store.set(writable(key), value);
       return true;
     },
     deleteProperty: (_, key) => {
-      if (typeof key !== 'symbol') store.remove(key);
+      store.remove(writable(key));
       return true;
     },
-    has: (_, key) => typeof key !== 'symbol' && store.has(key),
-    ownKeys: () => store.keys(),
+    has: (_, key) => plain(key) && (branches.has(key) || store.has(prefix + key)),
+    ownKeys: () => {
+      const keys = store.keys(prefix === '' ? undefined : prefix).map((k) => k.slice(prefix.length));
+      return prefix === '' ? [...keys, ...branches.keys()] : keys;
+    },
     // An accessor, so that Object.keys() (which asks for every key's descriptor) reads no value.
     getOwnPropertyDescriptor: (_, key) => {
-      if (typeof key === 'symbol' || !store.has(key)) return undefined;
-      return { get: () => store.read(key), set: (v: unknown) => store.set(key, v), enumerable: true, configurable: true };
+      if (!plain(key)) return undefined;
+      const branch = branches.get(key);
+      if (branch) return { value: branch, writable: false, enumerable: true, configurable: true };
+      if (!store.has(prefix + key)) return undefined;
+      return { get: () => store.read(prefix + key), set: (v: unknown) => store.set(writable(key), v), enumerable: true, configurable: true };
     },
     defineProperty: (_, key, desc) => {
-      if (typeof key === 'symbol' || !('value' in desc)) refuse('accessors or symbol keys');
-      store.set(key as string, desc.value);
+      if (!('value' in desc)) refuse('accessors');
+      store.set(writable(key), desc.value);
       return true;
     },
     setPrototypeOf: () => refuse('another prototype'),
@@ -283,16 +307,27 @@ export async function trackDb<T extends Record<string, unknown>>(location: strin
   if (id !== undefined && openLocations.has(id)) throw new DbError('E_DB_OPEN', id, 'already open in this process (close() it first)');
   const rows = db.kind === 'sqlite' ? new SqliteRows(db.file, table) : new PgRows(db.url, table);
   const store = new DbStore(rows, opts);
+  const branches = new Map<string, object>();
+  for (const name of opts.branches ?? []) {
+    if (typeof name !== 'string' || name === '' || name.includes(SEP)) throw new TypeError(`tinysync: branch names are non-empty strings without U+001F, not ${JSON.stringify(name)}`);
+    branches.set(name, proxyFor(store, name + SEP, new Map()));
+  }
   try {
     if (!rows.existed) {
-      for (const key of Object.keys(initial)) store.set(key, initial[key]);
+      for (const key of Object.keys(initial)) {
+        const value = initial[key];
+        if (!branches.has(key)) store.set(key, value);
+        else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set)) {
+          for (const id of Object.keys(value)) store.set(key + SEP + id, (value as Record<string, unknown>)[id]);
+        } else throw new TypeError(`tinysync: initial.${key} must be an object of items: it is a branch`);
+      }
       store.write();
     }
   } catch (e) {
     rows.close();
     throw e;
   }
-  const root = rootFor(store);
+  const root = proxyFor(store, '', branches);
   store.root = root;
   stores.set(root, store);
   if (id !== undefined) openLocations.add(id);

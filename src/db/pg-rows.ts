@@ -135,8 +135,9 @@ export class PgRows implements Rows {
     return this.query(`SELECT 1 FROM ${this.table} WHERE key = $1`, [key]).length > 0;
   }
 
-  keys(): string[] {
-    return this.query(`SELECT key FROM ${this.table} ORDER BY seq`, []).map((r) => r.key as string);
+  keys(prefix?: string): string[] {
+    const rows = prefix === undefined ? this.query(`SELECT key FROM ${this.table} WHERE strpos(key, chr(31)) = 0 ORDER BY seq`, []) : this.query(`SELECT key FROM ${this.table} WHERE left(key, length($1)) = $1 ORDER BY seq`, [prefix]);
+    return rows.map((r) => r.key as string);
   }
 
   write(puts: readonly (readonly [string, string])[], deletes: readonly string[]): void {

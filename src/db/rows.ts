@@ -20,8 +20,11 @@ export interface Rows {
   readonly existed: boolean;
   get(key: string): string | undefined;
   has(key: string): boolean;
-  /** Every key, in insertion order (a full scan: only for enumeration). */
-  keys(): string[];
+  /**
+   * In insertion order (a scan: only for enumeration): the keys that start with `prefix`
+   * (returned whole), or with no prefix the keys that hold no {@link BRANCH_SEPARATOR}.
+   */
+  keys(prefix?: string): string[];
   /** Writes and deletes rows in one transaction: all of them land, or none. */
   write(puts: readonly (readonly [string, string])[], deletes: readonly string[]): void;
   close(): void;
@@ -29,3 +32,6 @@ export interface Rows {
 
 /** Table names are spliced into SQL, so only plain identifiers are accepted. */
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+/** Between a branch's name and an item's id in a row key: `users\u001fada`. */
+export const BRANCH_SEPARATOR = '\u001f';

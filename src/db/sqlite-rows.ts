@@ -14,7 +14,8 @@ export class SqliteRows implements Rows {
   private readonly exists: BetterSqlite3.Statement<[string], { one: number }>;
   private readonly upsert: BetterSqlite3.Statement<[string, string]>;
   private readonly remove: BetterSqlite3.Statement<[string]>;
-  private readonly allKeys: BetterSqlite3.Statement<[], { key: string }>;
+  private readonly topKeys: BetterSqlite3.Statement<[], { key: string }>;
+  private readonly branchKeys: BetterSqlite3.Statement<[string, string], { key: string }>;
   private readonly begin: BetterSqlite3.Statement;
   private readonly commit: BetterSqlite3.Statement;
   private readonly rollback: BetterSqlite3.Statement;
@@ -48,7 +49,8 @@ export class SqliteRows implements Rows {
       this.exists = this.db.prepare(`SELECT 1 AS one FROM "${table}" WHERE key = ?`);
       this.upsert = this.db.prepare(`INSERT INTO "${table}" (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`);
       this.remove = this.db.prepare(`DELETE FROM "${table}" WHERE key = ?`);
-      this.allKeys = this.db.prepare(`SELECT key FROM "${table}" ORDER BY rowid`);
+      this.topKeys = this.db.prepare(`SELECT key FROM "${table}" WHERE instr(key, char(31)) = 0 ORDER BY rowid`);
+      this.branchKeys = this.db.prepare(`SELECT key FROM "${table}" WHERE substr(key, 1, length(?)) = ? ORDER BY rowid`);
       this.begin = this.db.prepare('BEGIN IMMEDIATE');
       this.commit = this.db.prepare('COMMIT');
       this.rollback = this.db.prepare('ROLLBACK');
@@ -70,10 +72,9 @@ export class SqliteRows implements Rows {
     return this.exists.get(key) !== undefined;
   }
 
-  /** Every key, in insertion order (a full scan: only for enumeration). */
-  keys(): string[] {
+  keys(prefix?: string): string[] {
     this.counters.statements++;
-    return this.allKeys.all().map((r) => r.key);
+    return (prefix === undefined ? this.topKeys.all() : this.branchKeys.all(prefix, prefix)).map((r) => r.key);
   }
 
   /** Writes and deletes rows in one transaction: all of them land, or none. */

@@ -195,3 +195,41 @@ describe('lock on a db root', () => {
     await expect(lock({}, increment)).rejects.toMatchObject({ code: 'E_NOT_DB' });
   });
 });
+
+describe('branches', () => {
+  type User = { name: string; visits: number };
+  it('each item of a branch is a row, read on first access; listing a branch reads no row', async () => {
+    const first = await open({ settings: { theme: 'dark' }, users: { ada: { name: 'Ada', visits: 1 }, bob: { name: 'Bob', visits: 2 } } as Record<string, User> }, { branches: ['users'] });
+    expect(Object.keys(rows())).toEqual(['settings', 'users\u001fada', 'users\u001fbob']);
+    await close(first);
+    opened.length = 0;
+    const s = await open({ settings: { theme: '' }, users: {} as Record<string, User> }, { branches: ['users'] });
+    expect(Object.keys(s)).toEqual(['settings', 'users']);
+    expect(Object.keys(s.users)).toEqual(['ada', 'bob']);
+    expect(dbStats(s)).toMatchObject({ rowsRead: 0, loaded: 0 });
+    s.users.bob!.visits++;
+    s.users.cy = { name: 'Cy', visits: 0 };
+    delete s.users.ada;
+    expect('ada' in s.users).toBe(false);
+    expect(dbStats(s)).toMatchObject({ rowsRead: 1, loaded: 2 });
+    const before = dbStats(s);
+    await flush(s);
+    const after = dbStats(s);
+    expect([after.rowsWritten - before.rowsWritten, after.rowsDeleted - before.rowsDeleted, after.transactions - before.transactions]).toEqual([2, 1, 1]);
+    expect(rows()).toEqual({ settings: { theme: 'dark' }, 'users\u001fbob': { name: 'Bob', visits: 3 }, 'users\u001fcy': { name: 'Cy', visits: 0 } });
+    expect(Object.keys(s.users)).toEqual(['bob', 'cy']);
+  });
+
+  it('a branch cannot be replaced, and keys cannot reach into a branch through the separator', async () => {
+    const s = await open({ users: {} as Record<string, User> } as Record<string, unknown>, { branches: ['users'] });
+    (s.users as Record<string, User>).ada = { name: 'Ada', visits: 0 };
+    await flush(s);
+    expect(() => (s.users = {})).toThrow(TypeError);
+    expect(() => delete s.users).toThrow(TypeError);
+    expect(s['users\u001fada']).toBeUndefined();
+    expect('users\u001fada' in s).toBe(false);
+    expect(() => (s['users\u001fbob'] = { name: 'B', visits: 0 })).toThrow(TypeError);
+    expect(() => ((s.users as Record<string, unknown>).bad = { f: () => 1 })).toThrow(expect.objectContaining({ code: 'E_VALUE', path: ['users', 'bad', 'f'] }));
+    await expect(trackDb(join(dir, 'b.db'), { users: [] as unknown[] }, { branches: ['users'] })).rejects.toThrow(TypeError);
+  });
+});

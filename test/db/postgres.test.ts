@@ -96,6 +96,25 @@ describe.skipIf(!url)('trackDb on PostgreSQL', () => {
     await close(s, { discard: true });
   });
 
+  it('branches: each item is a row; a branch lists only its own rows', async () => {
+    const table = fresh();
+    const first = await trackDb(url!, { top: 1, users: { ada: { n: 1 }, bob: { n: 2 } } } as Record<string, unknown>, { table, branches: ['users'] });
+    await close(first);
+    const s = await trackDb(url!, {} as { top: number; users: Record<string, { n: number }> }, { table, branches: ['users'] });
+    expect(Object.keys(s)).toEqual(['top', 'users']);
+    expect(Object.keys(s.users)).toEqual(['ada', 'bob']);
+    s.users.bob!.n = 20;
+    await flush(s);
+    expect(dbStats(s)).toMatchObject({ rowsRead: 1, loaded: 1 });
+    const rows = await sql<{ key: string; value: string }>(`SELECT key, value FROM "${table}" ORDER BY seq`);
+    expect(rows).toEqual([
+      { key: 'top', value: '1' },
+      { key: 'users\u001fada', value: '{"n":1}' },
+      { key: 'users\u001fbob', value: '{"n":20}' },
+    ]);
+    await close(s);
+  });
+
   it('pending rows are written at process exit', async () => {
     const table = fresh();
     const child = startChild(new URL('./fixtures/exit-pg.mjs', import.meta.url), [url!, table], { TINYSYNC_DB_MODULE: distModule('db') });
