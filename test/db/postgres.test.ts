@@ -90,8 +90,12 @@ describe.skipIf(!url)('trackDb on PostgreSQL', () => {
 
   it('a read that fails (the connection was killed) is a DbError E_DB_READ naming the key', async () => {
     const table = fresh();
-    const s = await trackDb(url!, { a: 1 } as Record<string, unknown>, { table });
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'`);
+    // Its own application_name, so that only this store's connection is killed.
+    const name = `tinysync-test-${randomUUID()}`;
+    const withName = `${url!}${url!.includes('?') ? '&' : '?'}application_name=${name}`;
+    const s = await trackDb(withName, { a: 1 } as Record<string, unknown>, { table });
+    const [killed] = await sql<{ n: string }>('SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+    expect(Number(killed!.n)).toBe(1);
     expect(() => s.b).toThrow(expect.objectContaining({ name: 'DbError', code: 'E_DB_READ', path: ['b'] }));
     await close(s, { discard: true });
   });
