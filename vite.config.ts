@@ -17,6 +17,7 @@ const entries: Record<string, string> = {
   crdt: 'src/crdt/index.ts',
   reconcile: 'src/reconcile/index.ts',
   file: 'src/persist/index.ts',
+  db: 'src/db/index.ts',
   tasks: 'src/tasks/index.ts',
   browser: 'src/worker/index.ts',
   solid: 'src/solid/index.ts',

@@ -14,6 +14,7 @@ const alias = [
   ['tinysync/crdt', 'src/crdt/index.ts'],
   ['tinysync/reconcile', 'src/reconcile/index.ts'],
   ['tinysync/file', 'src/persist/index.ts'],
+  ['tinysync/db', 'src/db/index.ts'],
   ['tinysync/tasks', 'src/tasks/index.ts'],
   ['tinysync/browser', 'src/worker/index.ts'],
   ['tinysync/solid', 'src/solid/index.ts'],

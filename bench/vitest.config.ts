@@ -4,7 +4,7 @@ import { defineConfig, mergeConfig } from 'vitest/config';
 import base from '../vitest.config.js';
 
 // Benchmarks measure what users get: the built package (dist/), not the sources.
-const entries: Record<string, string> = { extend: 'extend', diff: 'diff', crdt: 'crdt', reconcile: 'reconcile', file: 'file', tasks: 'tasks', browser: 'browser', solid: 'solid', server: 'server' };
+const entries: Record<string, string> = { extend: 'extend', diff: 'diff', crdt: 'crdt', reconcile: 'reconcile', file: 'file', db: 'db', tasks: 'tasks', browser: 'browser', solid: 'solid', server: 'server' };
 const alias = [
   ...Object.entries(entries).map(([sub, file]) => ({ find: new RegExp(`^tinysync/${sub}$`), replacement: new URL(`../dist/${file}.js`, import.meta.url).pathname })),
   { find: /^tinysync$/, replacement: new URL('../dist/index.js', import.meta.url).pathname },

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const repo = fileURLToPath(new URL('../', import.meta.url));
 
 /** The file: URL of a built entry (`file`, `tasks`, `index`), or a clear error when not built. */
-export function distModule(entry: 'file' | 'tasks' | 'index' | 'extend' | 'diff' | 'react'): string {
+export function distModule(entry: 'file' | 'tasks' | 'index' | 'extend' | 'diff' | 'react' | 'db'): string {
   const dir = process.env.TINYSYNC_DIST ?? join(repo, 'dist');
   const path = join(dir, `${entry}.js`);
   if (!existsSync(path)) throw new Error(`${path} is missing: run "npx vite build" first (npm test does)`);

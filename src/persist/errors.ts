@@ -1,4 +1,4 @@
-import { TinysyncError } from '../core/index.js';
+import { formatPath, TinysyncError, type PathKey } from '../core/index.js';
 
 /** Where in a file a problem sits: 1-based line and column. */
 export interface FilePosition {
@@ -57,5 +57,13 @@ export class NotAFileError extends TinysyncError {
   override name = 'NotAFileError';
   constructor(fn: string) {
     super('E_NOT_FILE', `tinysync: ${fn}() takes the root returned by trackFile() (and the file must still be open)`);
+  }
+}
+
+/** lock() was given a tracked value that is not the root of its tree (lock the root instead). */
+export class LockRootError extends TinysyncError {
+  override name = 'LockRootError';
+  constructor(path: PathKey[]) {
+    super('E_LOCK_ROOT', `tinysync: lock() takes the root of a tracked tree, not the value at ${formatPath(path)}`, path);
   }
 }

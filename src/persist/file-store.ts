@@ -21,7 +21,7 @@ import {
 } from './atomic-write.js';
 import { FileChangedError, FileParseError, FileWriteError, NotAFileError } from './errors.js';
 import { registerExit, unregisterExit, type ExitFlusher } from './exit-hooks.js';
-import { formatOf, loadYaml, parseText, serialize, type Format } from './formats.js';
+import { formatOf, loadYaml, parseText, serialize, withDefaultExtension, type Format } from './formats.js';
 
 /**
  * When changes are written: `'auto'` at the end of the tick that made them (all changes of one
@@ -44,6 +44,8 @@ export interface TrackFileOptions {
   onError?: (error: FileChangedError | FileWriteError) => void;
   /** Called after each write has landed on disk (for a "saved" indicator). */
   onWrite?: () => void;
+  /** Write every mapping with its keys sorted (the structure in memory keeps its order). */
+  sortKeys?: boolean;
 }
 
 type Kind = 'array' | 'Map' | 'Set' | 'object';
@@ -71,6 +73,7 @@ class FileStore implements ExitFlusher {
     readonly onError: TrackFileOptions['onError'],
     readonly onWrite: TrackFileOptions['onWrite'],
     public stamp: Stamp | undefined,
+    readonly sortKeys: boolean,
   ) {}
 
   onBatch(changes: readonly Change[]): void {
@@ -116,7 +119,7 @@ class FileStore implements ExitFlusher {
       this.report(this.blocked);
       throw this.blocked;
     }
-    const text = serialize(snapshot(this.root), this.format);
+    const text = serialize(snapshot(this.root), this.format, this.sortKeys);
     this.dirty = false;
     // Set before the first await: an exit from now on knows a write was under way.
     const inflight: { tmp?: string; text: string } = { text };
@@ -163,7 +166,7 @@ class FileStore implements ExitFlusher {
     if (!landed && !sameStamp(current, this.stamp)) throw new FileChangedError(this.file);
     if (landed && !this.dirty) return;
     const target = realTargetSync(this.file);
-    current = writeAtomicSync(target, serialize(snapshot(this.root), this.format), tempPathFor(target));
+    current = writeAtomicSync(target, serialize(snapshot(this.root), this.format, this.sortKeys), tempPathFor(target));
     this.stamp = current;
     this.dirty = false;
   }
@@ -192,7 +195,8 @@ function checkKind(file: string, value: object, expected: Kind): void {
 /**
  * Opens a tracked structure persisted to a file (Node). When the file exists its contents are
  * the structure and `initial` only gives the expected kind (object, array, Map, Set); else
- * `initial` is written to it. The format comes from the extension (`.json`, `.yaml`, `.yml`).
+ * `initial` is written to it. The format comes from the extension (`.json`, `.yaml`, `.yml`);
+ * a path without one is `<path>.yaml`.
  * Every change is then saved, atomically, by the `flush` policy; pending changes are written at
  * process exit and on SIGHUP / SIGINT / SIGTERM. A write keeps the file's mode (and owner where
  * permitted) and goes through a symlink to its target. A file that does not parse rejects with a
@@ -205,7 +209,7 @@ function checkKind(file: string, value: object, expected: Kind): void {
  * await close(config);
  */
 export async function trackFile<T extends object>(path: string, initial: T, opts: TrackFileOptions = {}): Promise<T> {
-  const file = resolve(path);
+  const file = resolve(withDefaultExtension(path));
   const format = formatOf(file);
   const policy = opts.flush ?? 'auto';
   if (typeof policy === 'number' && !(policy >= 0)) throw new TypeError(`tinysync: flush must be 'auto', 'manual' or a number of ms ≥ 0, not ${policy}`);
@@ -231,7 +235,7 @@ async function open<T extends object>(file: string, format: Format, initial: T, 
     if (found && e instanceof ValueError) throw new FileParseError('E_FILE_VALUE', file, undefined, e.message, { cause: e });
     throw e;
   }
-  const store = new FileStore(file, format, root, policy, opts.onError, opts.onWrite, found?.stamp);
+  const store = new FileStore(file, format, root, policy, opts.onError, opts.onWrite, found?.stamp, opts.sortKeys === true);
   if (!found) {
     store.dirty = true;
     await store.write(false);

@@ -16,6 +16,15 @@ export async function loadYaml(): Promise<Yaml> {
   return (yaml ??= await import('yaml'));
 }
 
+/**
+ * The file a `trackFile` path names: the path itself, or `<path>.yaml` when its last segment
+ * has no extension (the ancestor's `track(conf, 'example-config')` wrote YAML by default).
+ */
+export function withDefaultExtension(file: string): string {
+  const base = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+  return base.lastIndexOf('.') > 0 ? file : `${file}.yaml`;
+}
+
 /** The format a path's extension names: `.json`, `.yaml` / `.yml`. */
 export function formatOf(file: string): Format {
   const lower = file.toLowerCase();
@@ -78,10 +87,35 @@ async function locate(doc: Document | undefined, text: string, path: PathKey[]):
   return offset === undefined ? undefined : lineCol(text, offset);
 }
 
-/** The text a file holds for `value` (a snapshot): 2-space JSON, or block YAML (loadYaml() first). */
-export function serialize(value: unknown, format: Format): string {
+/**
+ * The text a file holds for `value` (a snapshot): 2-space JSON, or block YAML (loadYaml()
+ * first). With `sortKeys`, every mapping is written with its keys in code-point order, so the
+ * file diffs well whatever order the program inserted them in.
+ */
+export function serialize(value: unknown, format: Format, sortKeys = false): string {
   const data = encode(value);
-  if (format === 'json') return `${JSON.stringify(data, null, 2)}\n`;
+  if (format === 'json') return `${sortKeys ? sortedJson(data, '') : JSON.stringify(data, null, 2)}\n`;
   if (!yaml) throw new Error('tinysync: internal: the YAML library is not loaded');
-  return yaml.stringify(data, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return yaml.stringify(data, { aliasDuplicateObjects: false, lineWidth: 0, sortMapEntries: sortKeys ? byCodePoint : false });
+}
+
+const byCodePoint = (a: { key: unknown }, b: { key: unknown }): number => {
+  const x = String((a.key as { value?: unknown } | null)?.value ?? a.key);
+  const y = String((b.key as { value?: unknown } | null)?.value ?? b.key);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+// JSON.stringify cannot be used on a re-sorted object: JavaScript lists integer-like keys
+// first whatever the insertion order, so sorted output is written by hand.
+function sortedJson(value: unknown, indent: string): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + sortedJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const keys = Object.keys(value).sort();
+  if (keys.length === 0) return '{}';
+  const entries = keys.map((k) => `${inner}${JSON.stringify(k)}: ${sortedJson((value as Record<string, unknown>)[k], inner)}`);
+  return `{\n${entries.join(',\n')}\n${indent}}`;
 }

@@ -6,6 +6,12 @@ export type Id = string | number;
 /** One item of a branch: a record of attributes. */
 export type Item = { readonly [attribute: string]: unknown };
 
+/**
+ * An item as an action carries it: a record, or the class instance the branch held. Its values
+ * are `any`, not `unknown`, so that `action.left as Student` compiles.
+ */
+export type ActionItem = { readonly [attribute: string]: any };
+
 /** A branch: items in an array (each carrying its key), or a Map / object keyed by id. */
 export type Branch = readonly Item[] | ReadonlyMap<string, Item> | { readonly [id: string]: Item };
 
@@ -14,7 +20,8 @@ export type ActionKind = 'added' | 'removed' | 'changed';
 
 /**
  * One difference between source and target:
- * - `added`: the item `left` is in the source only;
+ * - `added`: the item `left` is in the source only (`left` is always the source's side: the new
+ *   object, as the source has it);
  * - `removed`: the item `right` is in the target only;
  * - `changed`: `attribute` differs between `left` (source) and `right` (target): it goes
  *   `from` the target's value `to` the source's. `from` is absent when the target lacks the
@@ -27,10 +34,12 @@ export interface Action {
   attribute?: string;
   from?: unknown;
   to?: unknown;
-  left?: Item;
-  right?: Item;
+  left?: ActionItem;
+  right?: ActionItem;
   /** The action in words: `students/3: name "Ann" → "Anne"`. */
   message: string;
+  /** Set by apply() when this action's handler threw or rejected: what it threw. */
+  error?: unknown;
 }
 
 /** A value as it would be read in data: strings quoted, Maps and Sets spelled out. */

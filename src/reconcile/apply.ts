@@ -1,5 +1,6 @@
 // datastoresync's `>>`: hand each action to the handler for its kind and branch.
 import type { Action, ActionKind } from './action.js';
+import { templateHandler, type Template } from './template.js';
 
 /** Handles one action; may be async (apply awaits it before the next action). */
 export type ActionHandler = (action: Action) => unknown;
@@ -35,10 +36,20 @@ function handlerFor(handlers: Handlers, kind: ActionKind, branch: string): Actio
   return handlers.default;
 }
 
+// An object with an `added`, `removed` or `changed` property is a Handlers record; anything
+// else (a class instance, an object of `new_<branch>` methods) is a template.
+function isHandlers(x: Handlers | Template): x is Handlers {
+  return Object.hasOwn(x, 'added') || Object.hasOwn(x, 'removed') || Object.hasOwn(x, 'changed');
+}
+
 /**
- * Calls the handler of each action in order (`handlers.added.students(action)`, then a handler
- * for the whole kind, then `handlers.default`), awaiting async ones. A handler that throws or
- * rejects does not stop the others: the report lists what was applied, what failed (with the
+ * Calls the handler of each action in order, awaiting async ones. `handlers` is either a
+ * Handlers record (`handlers.added.students(action)`, then a handler for the whole kind, then
+ * `handlers.default`) or a template (datastoresync's `>>`): an object or class instance whose
+ * methods are named after the action (`new_students`, `old_students`,
+ * `update_students_name` then `update_name`, then `default`), each called as a method with
+ * the action. A handler that throws or rejects does not stop the others: the error is set on
+ * the action (`action.error`) and the report lists what was applied, what failed (with the
  * error) and what had no handler.
  *
  * @example
@@ -48,10 +59,11 @@ function handlerFor(handlers: Handlers, kind: ActionKind, branch: string): Actio
  * });
  * if (report.failed.length) console.error(report.failed);
  */
-export async function apply(actions: readonly Action[], handlers: Handlers): Promise<ApplyReport> {
+export async function apply(actions: readonly Action[], handlers: Handlers | Template): Promise<ApplyReport> {
   const report: ApplyReport = { applied: [], failed: [], skipped: [] };
+  const find = isHandlers(handlers) ? (a: Action) => handlerFor(handlers, a.kind, a.branch) : (a: Action) => templateHandler(handlers, a);
   for (const action of actions) {
-    const handler = handlerFor(handlers, action.kind, action.branch);
+    const handler = find(action);
     if (!handler) {
       report.skipped.push(action);
       continue;
@@ -60,6 +72,7 @@ export async function apply(actions: readonly Action[], handlers: Handlers): Pro
       await handler(action);
       report.applied.push(action);
     } catch (error) {
+      action.error = error;
       report.failed.push({ action, error });
     }
   }

@@ -2,7 +2,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { docToJSON } from './doc-json.js';
+import { parseDocQuery, runDocQuery, type DocQuery } from './doc-query.js';
 import { decodeDocName } from './doc-names.js';
+import { inviteScope, RedeemedInvites } from './invites.js';
 import type { Logger } from './log.js';
 import { requestUrl } from './request-url.js';
 import type { Rooms } from './rooms.js';
@@ -18,6 +20,8 @@ export interface HttpContext {
   files: StaticFiles | undefined;
   logger: Logger;
   health(): Record<string, unknown>;
+  /** Invites already used (POST /register); made on first need when absent. */
+  invites?: RedeemedInvites;
 }
 
 const MAX_BODY = 16 * 1024;
@@ -39,7 +43,8 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
 }
 
 async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = requestUrl(req.url).pathname;
+  const url = requestUrl(req.url);
+  const path = url.pathname;
   const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
   if (api && req.method === 'OPTIONS') {
     res.writeHead(204, CORS);
@@ -60,7 +65,8 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     const doc = decodeDocName(segment ?? '');
     if (doc === null || rest.length > 0 || (tail !== undefined && tail !== 'update')) throw new HttpError(404, 'no such endpoint');
     await authorize(ctx, req, doc);
-    return readDoc(ctx, res, doc, tail === 'update');
+    const query = tail === 'update' ? undefined : parseDocQuery(url.searchParams);
+    return readDoc(ctx, res, doc, tail === 'update', query);
   }
   if (path === '/sync' || path.startsWith('/sync/')) throw new HttpError(426, 'this endpoint speaks WebSocket (y-websocket protocol)');
   if (ctx.files && (req.method === 'GET' || req.method === 'HEAD')) return ctx.files.serve(req, res, path);
@@ -76,7 +82,7 @@ async function authorize(ctx: HttpContext, req: IncomingMessage, doc: string): P
   if (!grants(claims, doc, 'read')) throw new TokenError('E_TOKEN_SCOPE', `token does not grant document "${doc}"`, 403, doc);
 }
 
-async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binary: boolean): Promise<void> {
+async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binary: boolean, query?: DocQuery): Promise<void> {
   let room;
   try {
     room = await ctx.rooms.acquire(doc);
@@ -87,7 +93,7 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
   try {
     let body: string | Uint8Array;
     try {
-      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(docToJSON(room.doc))));
+      body = await room.run(() => (binary ? room.encodeState() : JSON.stringify(query ? runDocQuery(docToJSON(room.doc), doc, query) : docToJSON(room.doc))));
     } catch (err) {
       if (err instanceof DocumentTooDeepError) throw new HttpError(422, `document "${doc}": ${err.message}`);
       throw err;
@@ -101,20 +107,29 @@ async function readDoc(ctx: HttpContext, res: ServerResponse, doc: string, binar
 }
 
 async function register(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (ctx.adminKey === undefined) throw new HttpError(404, 'registration is disabled (no admin key configured)');
+  if (ctx.adminKey === undefined && ctx.secret === undefined) throw new HttpError(404, 'registration is disabled (no admin key configured)');
   if (ctx.secret === undefined) throw new HttpError(501, 'the server runs open (no secret): there are no tokens to hand out');
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!m || !sameSecret(m[1]!, ctx.adminKey)) throw new HttpError(401, 'admin key required (Authorization: Bearer <admin key>)');
+  const admin = m !== null && ctx.adminKey !== undefined && sameSecret(m[1]!, ctx.adminKey);
+  // Not the admin key: it may be an invite (a token with right `register`).
+  const invite = m && !admin ? await verifyToken(m[1]!, ctx.secret).catch(() => undefined) : undefined;
+  if (!admin && invite?.right !== 'register') throw new HttpError(401, 'admin key or invite token required (Authorization: Bearer <admin key or invite>)');
   const body = await readJSON(req);
   const { doc, prefix } = body;
-  const right = body.right ?? 'write';
   const ttl = body.ttl ?? '30d';
-  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
+  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (body.right !== undefined && body.right !== 'read' && body.right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
     throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number }');
   }
   if (doc !== undefined && prefix !== undefined) throw new HttpError(400, 'give either doc (one document) or prefix (every document under it), not both');
-  // Neither: every document, as the default `doc: '*'` granted before prefixes got their own claim.
-  const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
+  let scope: TokenScope;
+  let right: Right;
+  if (invite) {
+    ({ scope, right } = inviteScope(invite, { doc, prefix, right: body.right as Right | undefined }));
+  } else {
+    // Neither: every document, as the default `doc: '*'` granted before prefixes got their own claim.
+    scope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
+    right = (body.right as Right | undefined) ?? 'write';
+  }
   let seconds: number;
   try {
     seconds = parseTtl(ttl);
@@ -128,7 +143,10 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
-  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right });
+  // After the token is made (a refused request does not use the invite up), with no await
+  // between check and mark, so two requests racing with one invite cannot both win.
+  if (invite) (ctx.invites ??= new RedeemedInvites()).redeem(m![1]!, invite.exp);
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right, ...(invite ? { invitedBy: invite.sub } : {}) });
   sendJSON(res, 201, { clientId, token, ...scope, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
 }
 

@@ -2,7 +2,7 @@
 export { createSyncServer, SUBPROTOCOL, type SyncServer } from './server.js';
 export type { SyncServerOptions, Limits } from './options.js';
 export { DEFAULT_LIMITS } from './options.js';
-export { createToken, verifyToken, grants, parseTtl, type TokenClaims, type TokenScope, type CreateTokenOptions, type Right } from './tokens.js';
+export { createToken, verifyToken, grants, parseTtl, type InviteRight, type TokenClaims, type TokenScope, type CreateTokenOptions, type Right } from './tokens.js';
 export type { Persistence, StoredLog } from './persistence.js';
 export { SqlitePersistence, type SqliteOptions } from './sqlite.js';
 export { CloseCode } from './close-codes.js';

@@ -132,7 +132,8 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
         return refuse(socket, req, err instanceof TokenError ? err.status : 401, err instanceof Error ? err.message : 'invalid token', doc);
       }
       if (!grants(claims, doc, 'read')) return refuse(socket, req, 403, `token does not grant document "${doc}"`, doc);
-      ({ right, sub, exp } = claims);
+      ({ sub, exp } = claims);
+      right = claims.right === 'write' ? 'write' : 'read'; // grants() refused invites above
       // The signature tells tokens apart (two tokens for one sub are two tokens).
       tokenKey = token.slice(token.lastIndexOf('.') + 1);
     }

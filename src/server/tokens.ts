@@ -15,9 +15,17 @@ export type Right = 'read' | 'write';
  */
 export type TokenScope = { doc: string; prefix?: undefined } | { prefix: string; doc?: undefined };
 
+/**
+ * An invite's right: it opens no document, it only lets a device `POST /register` for its own
+ * token within the invite's scope, with the invite's `grant` (default `write`).
+ */
+export type InviteRight = 'register';
+
 /** The verified content of a token. */
 export type TokenClaims = TokenScope & {
-  right: Right;
+  right: Right | InviteRight;
+  /** On an invite (`right: 'register'`): the right the registered device gets. */
+  grant?: Right;
   /** Who holds it: a client id or user name. */
   sub: string;
   /** Expiry, in seconds since the epoch. */
@@ -28,8 +36,10 @@ export type TokenClaims = TokenScope & {
 export type CreateTokenOptions = TokenScope & {
   /** The server's secret (at least 32 characters). */
   secret: string;
-  /** Default `read`. */
-  right?: Right;
+  /** Default `read`; `register` makes an invite (see {@link InviteRight}). */
+  right?: Right | InviteRight;
+  /** On an invite: the right the registered device gets (default `write`). */
+  grant?: Right;
   /** Default: a random UUID. */
   sub?: string;
   /** Lifetime: seconds, or a string such as `90s`, `30m`, `12h`, `7d`, `2w` (at most 10 years). Default `7d`. */
@@ -50,10 +60,11 @@ export const MIN_SECRET_LENGTH = 32;
  */
 export async function createToken(opts: CreateTokenOptions): Promise<string> {
   const right = opts.right ?? 'read';
-  if (right !== 'read' && right !== 'write') throw new OptionError('right', `must be "read" or "write", not ${JSON.stringify(right)}`);
+  if (right !== 'read' && right !== 'write' && right !== 'register') throw new OptionError('right', `must be "read", "write" or "register", not ${JSON.stringify(right)}`);
+  if (opts.grant !== undefined && (right !== 'register' || (opts.grant !== 'read' && opts.grant !== 'write'))) throw new OptionError('grant', 'is "read" or "write", and only on an invite (right: "register")');
   const scope = checkScope(opts.doc, opts.prefix);
   const exp = Math.floor(Date.now() / 1000) + parseTtl(opts.ttl ?? '7d');
-  return new SignJWT({ ...scope, right })
+  return new SignJWT({ ...scope, right, ...(right === 'register' ? { grant: opts.grant ?? 'write' } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(opts.sub ?? randomUUID())
     .setIssuedAt()
@@ -75,8 +86,8 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     if (err instanceof joseErrors.JWTExpired) throw new TokenError('E_TOKEN_EXPIRED', 'token expired', 401, undefined, { cause: err });
     throw new TokenError('E_TOKEN_INVALID', 'token invalid (malformed or bad signature)', 401, undefined, { cause: err });
   }
-  const { doc, prefix, right, sub, exp } = payload;
-  if ((right !== 'read' && right !== 'write') || typeof sub !== 'string' || typeof exp !== 'number') {
+  const { doc, prefix, right, sub, exp, grant } = payload;
+  if ((right !== 'read' && right !== 'write' && right !== 'register') || typeof sub !== 'string' || typeof exp !== 'number') {
     throw new TokenError('E_TOKEN_INVALID', 'token lacks the right/sub/exp claims', 401);
   }
   let scope: TokenScope;
@@ -87,13 +98,17 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     const why = pattern ? `its doc claim ${JSON.stringify(doc)} is a pattern, which is no longer accepted; issue a new token with a prefix claim` : (err as Error).message;
     throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${why}`, 401, undefined, { cause: err });
   }
-  return { ...scope, right, sub, exp };
+  if (right === 'register' && grant !== 'read' && grant !== 'write') throw new TokenError('E_TOKEN_INVALID', 'invite lacks its grant claim', 401);
+  return right === 'register' ? { ...scope, right, grant: grant as Right, sub, exp } : { ...scope, right, sub, exp };
 }
 
-/** Whether `claims` allow `right` on the document `doc` (its exact name, or a name under the prefix). */
+/**
+ * Whether `claims` allow `right` on the document `doc` (its exact name, or a name under the
+ * prefix). An invite (`right: 'register'`) allows neither reading nor writing.
+ */
 export function grants(claims: TokenClaims, doc: string, right: Right): boolean {
   const docOk = claims.prefix !== undefined ? doc.startsWith(claims.prefix) : doc === claims.doc;
-  return docOk && (right === 'read' || claims.right === 'write');
+  return docOk && claims.right !== 'register' && (right === 'read' || claims.right === 'write');
 }
 
 /** Longest token lifetime: 10 years, in seconds. Longer ones would leave `Date`'s range. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -299,5 +299,47 @@ describe('handles', () => {
     expect(() => unhold(data)).toThrow(expect.objectContaining({ code: 'E_NOT_FILE' }));
     data.a = 2; // still usable in memory
     expect(data.a).toBe(2);
+  });
+});
+
+describe("the ancestor's defaults", () => {
+  it('a path without an extension is <path>.yaml, written as YAML and read back from there', async () => {
+    const conf = { name: 'demo', servers: ['a', 'b'] };
+    const { data, path } = await open('example-config', conf);
+    expect(readdirSync(dir)).toEqual(['example-config.yaml']);
+    expect(readFileSync(`${path}.yaml`, 'utf8')).toBe('name: demo\nservers:\n  - a\n  - b\n');
+    data.servers.push('c');
+    await close(data);
+    opened.length = 0;
+    const again = await open('example-config', { name: '', servers: [] as string[] });
+    expect(snapshot(again.data)).toEqual({ name: 'demo', servers: ['a', 'b', 'c'] });
+    expect(readdirSync(dir)).toEqual(['example-config.yaml']);
+  });
+
+  it('a dot in a folder name is not an extension', async () => {
+    const sub = join(dir, 'conf.d');
+    mkdirSync(sub);
+    const data = await trackFile(join(sub, 'app'), { a: 1 });
+    opened.push(data);
+    expect(readdirSync(sub)).toEqual(['app.yaml']);
+  });
+
+  it('sortKeys writes every mapping of YAML sorted, and keeps the order in memory', async () => {
+    const { data, path } = await open('sorted.yaml', { zeta: 1, alpha: { y: true, b: [{ d: 1, c: 2 }] }, users: new Map([['zoe', 1], ['al', 2]]) }, { sortKeys: true });
+    data.alpha.b.push({ d: 3, c: 4 });
+    await flush(data);
+    expect(readFileSync(path, 'utf8')).toBe(
+      'alpha:\n  b:\n    - c: 2\n      d: 1\n    - c: 4\n      d: 3\n  y: true\nusers:\n  $map:\n    al: 2\n    zoe: 1\nzeta: 1\n',
+    );
+    expect(Object.keys(data)).toEqual(['zeta', 'alpha', 'users']);
+  });
+
+  it('sortKeys writes JSON sorted by code point, integer-like keys included', async () => {
+    const { data, path } = await open('sorted.json', { b: { '10': 1, '9': 2, a: [] as number[], '': {} } }, { sortKeys: true });
+    data.b.a.push(1);
+    await flush(data);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toBe('{\n  "b": {\n    "": {},\n    "10": 1,\n    "9": 2,\n    "a": [\n      1\n    ]\n  }\n}\n');
+    expect(JSON.parse(text)).toEqual(snapshot(data));
   });
 });
