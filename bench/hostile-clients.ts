@@ -172,7 +172,8 @@ export interface AttackStats {
 /**
  * One attacker socket that reconnects whenever the server closed it: `send` waits until a socket
  * is open (at most `maxConnections` opened in all), sends, and resolves once ws wrote the frame.
- * `paused` sockets never read (what the server sends them piles up in its buffers).
+ * `paused` sockets never read (what the server sends them piles up in its buffers); like a real
+ * client that does not read, they do not see the server's close frame either, and keep sending.
  */
 export class Attacker {
   readonly stats: AttackStats = { frames: 0, connections: 0, refused: 0, closes: {} };

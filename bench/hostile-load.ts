@@ -21,6 +21,8 @@ export interface Session {
   url(doc: string, role: 'legitA' | 'legitB' | 'setup' | 'attacker' | 'reader'): string;
   /** URL of the HTTP latency probe: /health, or any path of the bare server. */
   pingUrl: string;
+  /** Whether the server process is still running (a crash shows up as timeouts, and here). */
+  alive(): boolean;
   close(): void;
 }
 
@@ -33,7 +35,10 @@ export async function startSession(kind: ServerKind): Promise<Session> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tinysync-hostile-'));
   const module = fileURLToPath(new URL('../dist/server.js', import.meta.url));
   const args = kind === 'tinysync' ? [script, kind, module, dataDir, SECRET] : [script, kind];
-  const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // stderr is kept, not shown: the bare server prints every update it fails to apply.
+  const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -41,7 +46,7 @@ export async function startSession(kind: ServerKind): Promise<Session> {
       const m = /\{"port":(\d+)\}/.exec(out);
       if (m) resolve(Number(m[1]));
     });
-    proc.on('exit', (code) => reject(new Error(`${kind} server exited with ${code} before listening`)));
+    proc.on('exit', (code) => reject(new Error(`${kind} server exited with ${code} before listening: ${stderr}`)));
   });
   const tokens: Record<string, string> = {};
   if (kind === 'tinysync') {
@@ -53,6 +58,7 @@ export async function startSession(kind: ServerKind): Promise<Session> {
     pid: proc.pid!,
     url: (doc, role) => (kind === 'tinysync' ? `${base}/${doc}?token=${tokens[role]}` : `${base}/${doc}`),
     pingUrl: kind === 'tinysync' ? `http://127.0.0.1:${port}/health` : `http://127.0.0.1:${port}/ping`,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
     close: () => {
       proc.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -187,6 +193,7 @@ export interface PhaseResult {
   other: number[];
   http: number[];
   peakRss: number;
+  serverAlive: boolean;
   pairs: { same: PairStats; other: PairStats };
   attack: AttackStats[];
 }
@@ -233,7 +240,8 @@ export async function runPhase(
     same: pairs.same.samples.slice(from.same),
     other: pairs.other.samples.slice(from.other),
     http,
-    peakRss: memory(session.pid).peak,
+    serverAlive: session.alive(),
+    peakRss: session.alive() ? memory(session.pid).peak : Number.NaN,
     pairs: { same: delta(pairs.same.stats, before.same), other: delta(pairs.other.stats, before.other) },
     attack: attackStats,
   };

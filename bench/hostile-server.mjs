@@ -20,9 +20,6 @@ if (kind === 'tinysync') {
   const wss = new WebSocketServer({ noServer: true });
   wss.on('connection', setupWSConnection);
   http.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)));
-  // A client's Yjs error inside setupWSConnection's handlers must not end the process: the
-  // benchmark measures what the bare server does while attacked, not that it crashed.
-  process.on('uncaughtException', (err) => process.stderr.write(`uncaught: ${err?.message}\n`));
   http.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: http.address().port })}\n`));
 } else {
   process.stderr.write('usage: hostile-server.mjs tinysync <module> <dataDir> <secret> | bare\n');

@@ -257,6 +257,7 @@ describe('server under attack', () => {
           legitTimeouts: r.pairs.same.timeouts + r.pairs.other.timeouts,
           legitReconnects: r.pairs.same.reconnects + r.pairs.other.reconnects,
           peerYjsErrors: r.pairs.same.peerErrors + r.pairs.other.peerErrors,
+          serverAlive: String(r.serverAlive),
           attack: r.attack.map((a) => `${a.frames} frames, ${a.connections} conns, ${a.refused} refused, closes ${JSON.stringify(a.closes)}`).join('; '),
         });
         for (const [phase, r] of [['no attacker', results[kind].quiet], ['attacker', results[kind].attacked]] as const) {
