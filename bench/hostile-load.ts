@@ -223,7 +223,7 @@ export async function runPhase(
   const end = performance.now() + ms;
   const stopped = () => performance.now() >= end;
   const from = { same: pairs.same.samples.length, other: pairs.other.samples.length };
-  const before = { same: { ...pairs.same.stats }, other: { ...pairs.other.stats } };
+  const before = { same: { ...pairs.same.stats, closes: { ...pairs.same.stats.closes } }, other: { ...pairs.other.stats, closes: { ...pairs.other.stats.closes } } };
   const http: number[] = [];
   const [, , , attackStats] = await Promise.all([
     paced(stopped, () => pairs.same.roundTrip()),
@@ -235,6 +235,7 @@ export async function runPhase(
     timeouts: now.timeouts - then.timeouts,
     reconnects: now.reconnects - then.reconnects,
     peerErrors: now.peerErrors - then.peerErrors,
+    closes: Object.fromEntries(Object.entries(now.closes).map(([code, n]) => [code, n - (then.closes[Number(code)] ?? 0)]).filter(([, n]) => n !== 0)),
   });
   return {
     same: pairs.same.samples.slice(from.same),

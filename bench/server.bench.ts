@@ -256,6 +256,7 @@ describe('server under attack', () => {
           maxHttpMs: Math.max(...r.http),
           legitTimeouts: r.pairs.same.timeouts + r.pairs.other.timeouts,
           legitReconnects: r.pairs.same.reconnects + r.pairs.other.reconnects,
+          legitClosedWith: JSON.stringify({ same: r.pairs.same.closes, other: r.pairs.other.closes }),
           peerYjsErrors: r.pairs.same.peerErrors + r.pairs.other.peerErrors,
           serverAlive: String(r.serverAlive),
           attack: r.attack.map((a) => `${a.frames} frames, ${a.connections} conns, ${a.refused} refused, closes ${JSON.stringify(a.closes)}`).join('; '),
@@ -269,7 +270,7 @@ describe('server under attack', () => {
         const q = figures(results[kind].quiet);
         const a = figures(results[kind].attacked);
         const pair = (m: string) => `${q[m]![0].toFixed(1)} → ${a[m]![0].toFixed(1)}`;
-        line.push(`${kind}: same p99 ${pair('round trip, same doc, p99')} ms, other p99 ${pair('round trip, other doc, p99')} ms, HTTP p99 ${pair('HTTP p99')} ms, peak RSS ${pair('server peak RSS')} MB; ${extra(results[kind].attacked).attack}; legit timeouts ${extra(results[kind].attacked).legitTimeouts}, peer Yjs errors ${extra(results[kind].attacked).peerYjsErrors}`);
+        line.push(`${kind}: same p99 ${pair('round trip, same doc, p99')} ms, other p99 ${pair('round trip, other doc, p99')} ms, HTTP p99 ${pair('HTTP p99')} ms, peak RSS ${pair('server peak RSS')} MB; ${extra(results[kind].attacked).attack}; legit timeouts ${extra(results[kind].attacked).legitTimeouts}, legit closed with ${extra(results[kind].attacked).legitClosedWith}, peer Yjs errors ${extra(results[kind].attacked).peerYjsErrors}`);
       }
       summary.push(line.join('\n  '));
       expect(results.tinysync.quiet.same.length).toBeGreaterThan(0);
