@@ -93,6 +93,13 @@ export interface AttackClass {
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Clients per class-2 update. Yjs's cost of such an update grows about quadratically (issue 11:
+ * 300 KB stalled a server 9.5 s, and each later small frame ~100 ms); 10,000 clients (~120 KB)
+ * took ~2 s in plain Yjs here, enough to show the effect within the benchmark's time budget.
+ */
+export const MISSING_ORIGIN_CLIENTS = 10_000;
+
 /** Issue 11's five attack classes, with their bounds. */
 export function attackClasses(): AttackClass[] {
   const seed = message(0, 2, seedUpdate());
@@ -179,13 +186,6 @@ export function attackClasses(): AttackClass[] {
     },
   ];
 }
-
-/**
- * Clients per class-2 update. Yjs's cost of such an update grows about quadratically (issue 11:
- * 300 KB stalled a server 9.5 s, and each later small frame ~100 ms); 10,000 clients (~120 KB)
- * took ~2 s in plain Yjs here, enough to show the effect within the benchmark's time budget.
- */
-export const MISSING_ORIGIN_CLIENTS = 10_000;
 
 /** What one phase measured. */
 export interface PhaseResult {
