@@ -21,6 +21,7 @@ import { describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import * as Y from 'yjs';
 import { percentiles, report, type BenchRow } from './harness.js';
+import { attackClasses, runClass, type PhaseResult, type ServerKind } from './hostile-load.js';
 
 // vite-plugin-solid makes vitest resolve with the `browser` condition, which maps `ws` to its
 // browser stub; load the Node build by file path instead (see test/server/node-ws.ts).
@@ -214,4 +215,68 @@ describe('server bench', () => {
     rows.sort((a, b) => (a.case === b.case ? 0 : rows.findIndex((r) => r.case === a.case) - rows.findIndex((r) => r.case === b.case)));
     report('server: fan-out latency and memory (loopback, one process)', rows, BARE);
   }, 300_000);
+});
+
+// Issue 11's hostile-load proof. Each server runs in a child process (bench/hostile-server.mjs),
+// so its peak RSS is its own; for each attack class, a fresh server of each kind gets a quiet
+// phase, then the same length with the attacker running (it reconnects when closed; every loop
+// is bounded by the phase and by a count). Measured meanwhile: a legitimate pair's round trip
+// (write on A, seen on B) on the attacked document and on another one, and the time of an HTTP
+// request (/health; any path of the bare server). Peak RSS is VmHWM since the process started,
+// read at the end of each phase. HOSTILE_CLASSES=1,3 runs only those classes.
+const PHASE_MS = 3000;
+const MB = 1024 * 1024;
+
+describe('server under attack', () => {
+  it('legitimate round trips, HTTP latency and peak RSS per attack class, vs no attacker and vs a bare @y/websocket-server', async () => {
+    const only = process.env.HOSTILE_CLASSES?.split(',').map(Number);
+    const classes = attackClasses()
+      .map((cls, i) => ({ cls, n: i + 1 }))
+      .filter(({ n }) => !only || only.includes(n));
+    const subjectOf: Record<ServerKind, string> = { tinysync: OURS, bare: BARE };
+    const byPhase: BenchRow[] = [];
+    const byServer: BenchRow[] = [];
+    const summary: string[] = [];
+    for (const { cls, n } of classes) {
+      const results = {} as Record<ServerKind, { quiet: PhaseResult; attacked: PhaseResult }>;
+      for (const kind of ['bare', 'tinysync'] as const) results[kind] = await runClass(kind, cls, n, PHASE_MS);
+      const short = `class ${n}`;
+      const line: string[] = [cls.name];
+      for (const kind of ['tinysync', 'bare'] as const) {
+        const figures = (r: PhaseResult) => ({
+          'round trip, same doc, p50': [percentiles(r.same).p50, 'ms'],
+          'round trip, same doc, p99': [percentiles(r.same).p99, 'ms'],
+          'round trip, other doc, p99': [percentiles(r.other).p99, 'ms'],
+          'HTTP p99': [percentiles(r.http).p99, 'ms'],
+          'server peak RSS': [r.peakRss / MB, 'MB'],
+        }) as Record<string, [number, string]>;
+        const extra = (r: PhaseResult) => ({
+          samples: `${r.same.length}/${r.other.length}/${r.http.length}`,
+          maxSameMs: Math.max(...r.same),
+          maxHttpMs: Math.max(...r.http),
+          legitTimeouts: r.pairs.same.timeouts + r.pairs.other.timeouts,
+          legitReconnects: r.pairs.same.reconnects + r.pairs.other.reconnects,
+          legitClosedWith: JSON.stringify({ same: r.pairs.same.closes, other: r.pairs.other.closes }),
+          peerYjsErrors: r.pairs.same.peerErrors + r.pairs.other.peerErrors,
+          serverAlive: String(r.serverAlive),
+          attack: r.attack.map((a) => `${a.frames} frames, ${a.connections} conns, ${a.refused} refused, closes ${JSON.stringify(a.closes)}`).join('; '),
+        });
+        for (const [phase, r] of [['no attacker', results[kind].quiet], ['attacker', results[kind].attacked]] as const) {
+          for (const [metric, [value, unit]] of Object.entries(figures(r))) {
+            byPhase.push({ case: `${short} · ${metric} · ${kind}`, subject: phase, value, unit, better: 'lower', extra: extra(r) });
+            if (phase === 'attacker') byServer.push({ case: `${short} · ${metric}`, subject: subjectOf[kind], value, unit, better: 'lower', extra: extra(r) });
+          }
+        }
+        const q = figures(results[kind].quiet);
+        const a = figures(results[kind].attacked);
+        const pair = (m: string) => `${q[m]![0].toFixed(1)} → ${a[m]![0].toFixed(1)}`;
+        line.push(`${kind}: same p99 ${pair('round trip, same doc, p99')} ms, other p99 ${pair('round trip, other doc, p99')} ms, HTTP p99 ${pair('HTTP p99')} ms, peak RSS ${pair('server peak RSS')} MB; ${extra(results[kind].attacked).attack}; legit timeouts ${extra(results[kind].attacked).legitTimeouts}, legit closed with ${extra(results[kind].attacked).legitClosedWith}, peer Yjs errors ${extra(results[kind].attacked).peerYjsErrors}`);
+      }
+      summary.push(line.join('\n  '));
+      expect(results.tinysync.quiet.same.length).toBeGreaterThan(0);
+    }
+    report('server under attack: attacked vs no attacker (each server)', byPhase, 'no attacker');
+    report('server under attack: tinysync vs bare @y/websocket-server, both attacked', byServer, BARE);
+    console.log(`\n## server under attack, no attacker → attacker\n${summary.join('\n')}`);
+  }, 600_000);
 });
