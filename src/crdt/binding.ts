@@ -124,7 +124,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     const as: Origin = txn.origin === undoManager ? 'local' : txn.origin === loadOrigin ? 'load' : 'remote';
     applying = true;
     try {
-      transact(tracked, () => applyEvents(tracked, events, reg), { origin: as });
+      transact(tracked, () => applyEvents(events, reg), { origin: as });
     } finally {
       applying = false;
     }

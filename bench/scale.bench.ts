@@ -1,0 +1,133 @@
+// Costs that must not grow with the data (issue 15), tinysync side by side with the reference
+// in one run, ROUNDS rounds alternating who goes first; each row is the median with the range
+// (min–max) across the rounds in results.json ("extra"):
+// - one remote `list[j].done` change applied to a bound 100,000-record array, j = 10 / 50,000
+//   / 99,990, vs raw Yjs applying the same update to a doc with an `observeDeep` handler that
+//   reads each event's changes (both receive the same update bytes);
+// - `bind()` of 100,000 records (and `track()` + `bind()`) vs raw Yjs building the same doc
+//   (a root map holding a Y.Array of Y.Maps, in one transaction), CPU time and retained heap;
+// - `snapshot()` after one change to a record of a 100,000-record array vs a plain `slice()` +
+//   `Object.freeze` of that array, and the heap the snapshots leave once the app drops them.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { snapshot, track } from 'tinysync';
+import { bind } from 'tinysync/crdt';
+import { report, type BenchRow } from './harness.js';
+
+const N = 100_000;
+const ROUNDS = 7;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+interface Card {
+  id: number;
+  title: string;
+  done: boolean;
+}
+const cards = (): Card[] => Array.from({ length: N }, (_, i) => ({ id: i, title: `card ${i}`, done: false }));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cpu = (fn: () => void): number => {
+  const before = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+};
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+/** Samples per subject → one row each (median, range in `extra`). */
+function rows(kase: string, unit: string, samples: Record<string, number[]>): BenchRow[] {
+  return Object.entries(samples).map(([subject, xs]) => ({
+    case: kase,
+    subject,
+    value: median(xs),
+    unit,
+    better: 'lower' as const,
+    extra: { min: Math.min(...xs), max: Math.max(...xs), rounds: xs.length },
+  }));
+}
+
+/** Prints "median (min–max)" per row, and each tinysync/reference ratio's range over rounds. */
+function ranges(title: string, samples: Record<string, Record<string, number[]>>, baseline: string): void {
+  console.log(`\n${title}`);
+  for (const [kase, bySubject] of Object.entries(samples)) {
+    const base = bySubject[baseline];
+    for (const [subject, xs] of Object.entries(bySubject)) {
+      const ratios = base && subject !== baseline ? xs.map((x, i) => x / base[i]!) : [];
+      const r = ratios.length ? `  ratio ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)` : '';
+      console.log(`  ${kase} · ${subject}: ${median(xs).toPrecision(4)} (${Math.min(...xs).toPrecision(3)}–${Math.max(...xs).toPrecision(3)})${r}`);
+    }
+  }
+}
+
+describe('scale benchmarks (100,000 records)', () => {
+  it('one remote field change: cost by position, vs raw Yjs observeDeep', () => {
+    const K = 300; // updates per sample
+    const RAW = 'raw Yjs observeDeep';
+    const TS = 'tinysync bind';
+    const source = new Y.Doc();
+    const list = new Y.Array<Y.Map<unknown>>();
+    source.getMap('tinysync').set('list', list);
+    list.push(
+      cards().map((c) => {
+        const m = new Y.Map<unknown>();
+        for (const [k, v] of Object.entries(c)) m.set(k, v);
+        return m;
+      }),
+    );
+    const base = Y.encodeStateAsUpdate(source);
+    const state = track({ list: [] as Card[] });
+    const tsDoc = new Y.Doc();
+    Y.applyUpdate(tsDoc, base);
+    const binding = bind(state, tsDoc); // the doc holds data: it is loaded into the tree
+    expect(state.list.length).toBe(N);
+    const rawDoc = new Y.Doc();
+    Y.applyUpdate(rawDoc, base);
+    let seen = 0;
+    rawDoc.getMap('tinysync').observeDeep((events) => {
+      for (const e of events) seen += e.changes.keys.size;
+    });
+
+    const positions = [10, 50_000, 99_990];
+    const samples: Record<string, Record<string, number[]>> = {};
+    let flip = false;
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const j of positions) {
+        const updates: Uint8Array[] = [];
+        const keep = (u: Uint8Array) => updates.push(u);
+        source.on('update', keep);
+        for (let k = 0; k < K; k++) list.get(j).set('done', (flip = !flip));
+        source.off('update', keep);
+        const subjects: [string, () => void][] = [
+          [TS, () => { for (const u of updates) binding.applyUpdate(u); }],
+          [RAW, () => { for (const u of updates) Y.applyUpdate(rawDoc, u); }],
+        ];
+        if (r % 2) subjects.reverse();
+        const kase = `remote list[j].done change, j = ${j.toLocaleString('en-US')}`;
+        for (const [subject, run] of subjects) {
+          const t0 = performance.now();
+          run();
+          ((samples[kase] ??= {})[subject] ??= []).push(((performance.now() - t0) * 1000) / K);
+        }
+        expect(state.list[j]!.done).toBe(flip);
+      }
+    }
+    expect(seen).toBe(ROUNDS * positions.length * K);
+    binding.destroy();
+    const all = Object.entries(samples).flatMap(([kase, s]) => rows(kase, 'µs', s));
+    ranges('remote change (µs per update): median (min–max)', samples, RAW);
+    report('scale: remote change by position (vs raw Yjs observeDeep)', all, RAW);
+    // The same rows by subject: each position's cost relative to j = 10.
+    const first = `remote list[j].done change, j = 10`;
+    report('scale: remote change by position (vs j = 10)', all.map((row) => ({ ...row, case: row.subject, subject: row.case })), first);
+    const byPosition: Record<string, Record<string, number[]>> = {};
+    for (const [kase, s] of Object.entries(samples)) byPosition[TS] = { ...byPosition[TS], [kase]: s[TS]! };
+    ranges('tinysync: cost of j relative to j = 10', byPosition, first);
+  }, 600_000);
+});
