@@ -53,7 +53,7 @@ function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: 
     // A key whose winning value did not change (a concurrent write lost) keeps its subtree.
     if (has && value instanceof Y.AbstractType) {
       const current = tag === 'Map' ? (raw as Map<string, unknown>).get(key) : (raw as Tracked)[key];
-      if (typeof current === 'object' && current !== null && reg.toRaw.get(value as YType) === current) continue;
+      if (typeof current === 'object' && current !== null && reg.rawOf(value as YType) === current) continue;
       fresh.add(value as YType);
     }
     if (tag === 'Map') {
@@ -100,7 +100,7 @@ export function applyEvents(events: readonly Y.YEvent<YType>[], reg: Registry): 
     if (fresh.size && insideFresh(target, fresh)) continue;
     // The binding's own link, not `event.path`: Yjs computes a path by walking each parent
     // Y.Array from its first item, which made a remote edit cost O(its index).
-    const raw = reg.toRaw.get(target);
+    const raw = reg.rawOf(target);
     if (!raw) continue;
     const proxy = toTracked(raw);
     if (target instanceof Y.Array && Array.isArray(proxy)) {
