@@ -13,6 +13,9 @@ export function holdsData(root: YType): boolean {
   return root._start !== null || root._map.size > 0;
 }
 
+/** Characters that JSON.stringify escapes in a string (any surrogate: lone ones are escaped). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /**
  * FNV-1a (32 bit) of the root name and a canonical text of the initial value: the seed
  * client id. Same value, same insertion order → same text. Maps, Sets and texts read as
@@ -27,6 +30,15 @@ export function seedClientId(name: string, value: unknown): number {
   const feed = (s: string): void => {
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   };
+  // A value's JSON, fed without building it when nothing needs escaping (the common case):
+  // no string allocated per key and per value of a large initial value.
+  const json = (v: unknown): void => {
+    if (typeof v === 'string' && !NEEDS_ESCAPE.test(v)) {
+      feed('"');
+      feed(v);
+      feed('"');
+    } else feed(typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+  };
   const list = (items: Iterable<unknown>, each: (item: unknown) => void): void => {
     let first = true;
     for (const item of items) {
@@ -36,7 +48,7 @@ export function seedClientId(name: string, value: unknown): number {
     }
   };
   const walk = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null) feed(JSON.stringify(v));
+    if (typeof v !== 'object' || v === null) json(v);
     else if (Array.isArray(v)) {
       feed('[');
       list(v, walk);
@@ -44,7 +56,9 @@ export function seedClientId(name: string, value: unknown): number {
     } else if (v instanceof Map) {
       feed('{"\\u0000M":[');
       list(v, (e) => {
-        feed(`[${JSON.stringify((e as [string, unknown])[0])},`);
+        feed('[');
+        json((e as [string, unknown])[0]);
+        feed(',');
         walk((e as [string, unknown])[1]);
         feed(']');
       });
@@ -59,7 +73,8 @@ export function seedClientId(name: string, value: unknown): number {
       // Own keys in the engine's order (integer-like first), as JSON.stringify lists them.
       feed('{');
       list(Object.keys(v), (k) => {
-        feed(`${JSON.stringify(escapeKey(k as string))}:`);
+        json(escapeKey(k as string));
+        feed(':');
         walk((v as Record<string, unknown>)[k as string]);
       });
       feed('}');
