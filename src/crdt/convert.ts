@@ -20,8 +20,8 @@ type Linked = YType & { [RAW]?: object };
 
 /**
  * Links between the tree's plain containers and their Yjs types, both ways: raw → Y in a
- * WeakMap (nothing is ever added to the app's objects), Y → raw as a field of the Y type, the
- * binding's own object: one WeakMap entry less per container made `bind()` ~10 % cheaper.
+ * WeakMap (nothing is ever added to the app's objects), Y → raw as a field of the Y type (a
+ * Yjs object, not the app's): one WeakMap entry less per container for `bind()` to make.
  */
 export class Registry {
   readonly toY = new WeakMap<object, YType>();
