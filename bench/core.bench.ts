@@ -10,9 +10,10 @@
 // not flatten the ratios; figures are operations per second.
 //
 // Notes on the peers, printed with the tables:
-// - solid-js: vitest resolves `solid-js/store` with the conditions of vite-plugin-solid
-//   (solid, development, browser), i.e. the reactive browser development build, not the inert
-//   server build; setters are used as a Solid user would (path setters, `produce` for splice).
+// - solid-js: bench/vitest.config.ts points `solid-js` and `solid-js/store` at Solid's
+//   production browser build (reactive, as apps ship it), not the development build that
+//   vite-plugin-solid's conditions would pick, nor the inert server build; setters are used as
+//   a Solid user would (path setters, `produce` for splice).
 //   Solid stores do not wrap Map or Set, so Solid has no row there.
 // - valtio: notifies subscribers asynchronously (one microtask per batch); the figures are the
 //   synchronous cost of the mutation. With listeners only on sibling proxies, valtio schedules

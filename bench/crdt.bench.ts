@@ -3,6 +3,7 @@
 // and the median CPU time of the process is reported (steadier than wall time when other jobs
 // share the cores), with the encoded doc size (Y.encodeStateAsUpdate). Every doc gets the
 // same client id, since the size of ids in the encoding would otherwise vary from run to run.
+// Each subject's ratio to raw Yjs is also taken round by round and printed as median (range).
 // - B1.1 append N items one by one; B1.2 insert N items at random positions; B1.3 delete N
 //   items at random positions; B3.1 set N keys of one map; B3.3 set N string values on one
 //   key; nested: N field sets on objects three levels deep. One operation = one transaction
@@ -32,7 +33,11 @@ const ROUNDS = 9;
 const CLIENT = 0x5eed1234;
 const RAW = 'raw Yjs';
 const TS = 'tinysync';
-const TRACE = resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/data/editing-traces/automerge-paper.json.gz');
+// The shared data sits next to the repository: one level up from a checkout, two from a
+// worktree under wt/.
+const TRACE = ['../shared', '../../shared']
+  .map((up) => resolve(fileURLToPath(new URL('..', import.meta.url)), up, 'data/editing-traces/automerge-paper.json.gz'))
+  .find((path) => existsSync(path)) ?? '../shared/data/editing-traces/automerge-paper.json.gz';
 
 /** A small deterministic PRNG so that both subjects get the same positions. */
 function prng(seed: number): (n: number) => number {
@@ -69,8 +74,19 @@ async function measure(kase: string, subjects: Record<string, Subject>, rounds =
       doc.destroy();
     }
   }
+  // Each round ran every subject: its ratio to raw Yjs in that round, median and range.
+  const base = times[RAW];
+  const spread = (t: number[]) => {
+    if (!base || t === base) return undefined;
+    const ratios = t.map((x, i) => x / base[i]!);
+    return { ratioMedian: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), rounds };
+  };
+  for (const [subject, t] of Object.entries(times)) {
+    const r = spread(t);
+    if (r) console.log(`${kase} · ${subject}: ${r.ratioMedian.toFixed(2)}× raw Yjs (${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}× over ${rounds} rounds)`);
+  }
   return {
-    time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms CPU', better: 'lower' as const })),
+    time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms CPU', better: 'lower' as const, ...(spread(t) ? { extra: spread(t)! } : {}) })),
     size: Object.entries(sizes)
       .filter(([subject]) => !subject.includes('no binding') && !subject.includes('no-op') && !subject.startsWith('plain'))
       .map(([subject, value]) => ({ case: kase, subject, value, unit: 'bytes', better: 'lower' as const })),

@@ -1,4 +1,4 @@
-// The page of bench/solid.bench.ts: one 1,000-card board rendered twice with Solid — driven by
+// The page of bench/solid.bench.ts: one board (1,000 or 10,000 cards) rendered twice with Solid — driven by
 // tinysync (tracked tree bound to a Y.Doc, tinysync/solid) and by Solid's own store updated
 // with reconcile(snapshot of the doc) — fed the same remote Yjs updates.
 import { For } from 'solid-js';
@@ -12,9 +12,9 @@ import { reactive } from 'tinysync/solid';
 type Card = { id: string; title: string; author: string };
 type Board = { columns: Array<{ id: string; cards: Card[] }> };
 
-function board(): Board {
+function board(size: number): Board {
   const columns = [0, 1, 2].map((c) => ({ id: `c${c}`, cards: [] as Card[] }));
-  for (let i = 0; i < 1000; i++) columns[i % 3]!.cards.push({ id: `k${i}`, title: `Card ${i}`, author: 'x' });
+  for (let i = 0; i < size; i++) columns[i % 3]!.cards.push({ id: `k${i}`, title: `Card ${i}`, author: 'x' });
   return { columns };
 }
 
@@ -29,14 +29,14 @@ const View = (props: { b: Board }) => (
 );
 
 /** Per-edit times (ms) from a remote update's arrival to the DOM showing it, for each side. */
-function run(edits: number): { tinysync: number[]; solidStore: number[] } {
-  const peer = track(board());
+function run(edits: number, size: number): { tinysync: number[]; solidStore: number[] } {
+  const peer = track(board(size));
   const peerDoc = new Y.Doc();
   const peerBinding = bind(peer, peerDoc);
   const seed = Y.encodeStateAsUpdate(peerDoc);
   const updates: Array<{ update: Uint8Array; id: string; title: string }> = [];
   for (let n = 0; n < edits; n++) {
-    const i = (n * 7919) % 1000;
+    const i = (n * 7919) % size;
     let update: Uint8Array | undefined;
     const grab = (u: Uint8Array) => (update = u);
     peerDoc.on('update', grab);

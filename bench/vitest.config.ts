@@ -9,6 +9,10 @@ const alias = [
   ...Object.entries(entries).map(([sub, file]) => ({ find: new RegExp(`^tinysync/${sub}$`), replacement: new URL(`../dist/${file}.js`, import.meta.url).pathname })),
   { find: /^tinysync$/, replacement: new URL('../dist/index.js', import.meta.url).pathname },
   { find: /^ws$/, replacement: new URL('../node_modules/ws/wrapper.mjs', import.meta.url).pathname },
+  // Solid as apps ship it: its production browser build. vite-plugin-solid's conditions
+  // (solid, development, browser) would give the slower development build, flattering tinysync.
+  { find: /^solid-js\/store$/, replacement: new URL('../node_modules/solid-js/store/dist/store.js', import.meta.url).pathname },
+  { find: /^solid-js$/, replacement: new URL('../node_modules/solid-js/dist/solid.js', import.meta.url).pathname },
 ];
 
 export default mergeConfig(

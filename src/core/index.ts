@@ -3,7 +3,7 @@ export { AsyncTransactionError, NotTrackedError, SubscriberError, TinysyncError,
 export { formatPath } from './paths.js';
 export { snapshot } from './snapshot.js';
 export { onBatch, pathOf, subscribe } from './subscribe.js';
-export { isTracked, track, type TrackOptions } from './track.js';
+export { isTracked, toTracked, track, type TrackOptions } from './track.js';
 export { transact, type TransactOptions } from './transact.js';
 export { ITERATE, setReadObserver, type ReadObserver } from './reads.js';
 export { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from './embedded.js';

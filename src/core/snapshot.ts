@@ -29,10 +29,12 @@ const readOnly: PropertyDescriptor = {
 const child = (value: unknown): unknown => (typeof value !== 'object' || value === null ? value : copy(value));
 
 function copy(raw: object): unknown {
-  const hooks = hooksOf(raw);
-  if (hooks) return hooks.snapshot();
+  // The cached copy first: an embedded value never has one, and the `in` check of hooksOf
+  // walks the prototype chain, per element of a changed array.
   const node = nodes.get(raw);
   if (node?.snapshot) return node.snapshot;
+  const hooks = hooksOf(raw);
+  if (hooks) return hooks.snapshot();
   let out: object;
   if (Array.isArray(raw)) {
     out = raw.map(child);

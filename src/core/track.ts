@@ -60,6 +60,13 @@ function view(value: unknown): unknown {
   return existingProxy(value) ?? (hooksOf(value) ? value : wrap(value));
 }
 
+/**
+ * The tracked view of a stored container: its proxy (an embedded value is its own view).
+ * For bindings that keep their own links to the plain containers (tinysync/crdt finds the
+ * container a Yjs event targets that way) and must write through the proxy to be heard.
+ */
+export const toTracked = (raw: object): object => view(raw) as object;
+
 setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previous));
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */

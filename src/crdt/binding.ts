@@ -117,19 +117,34 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
     else replayLocal(changes);
   });
 
-  // Yjs hands deep observers the events of types that still exist, parents first, with
-  // paths from the root; the binding's own transactions are skipped at once.
-  const observer = (events: Y.YEvent<YType>[], txn: Y.Transaction) => {
+  // The events of the root's subtree, parents first, read in 'afterTransaction' (still inside
+  // the transaction's cleanup, where events can compute their changes) instead of through
+  // observeDeep: Yjs sorts a deep observer's events by `event.path`, which walks each parent
+  // Y.Array from its first item (O(a record's index) per event), and builds that sorted list
+  // for every transaction, the binding's own included. Depth is found by walking up instead.
+  const observer = (txn: Y.Transaction) => {
     if (txn.origin === origin) return;
+    const changed = txn.changedParentTypes.get(root) as Y.YEvent<YType>[] | undefined;
+    if (!changed) return;
+    const events = changed.filter((e) => !e.target._item?.deleted);
+    if (events.length > 1) {
+      const depth = new Map<Y.YEvent<YType>, number>();
+      for (const e of events) {
+        let d = 0;
+        for (let t: YType = e.target; t._item; t = t._item.parent as YType) d++;
+        depth.set(e, d);
+      }
+      events.sort((a, b) => depth.get(a)! - depth.get(b)!);
+    }
     const as: Origin = txn.origin === undoManager ? 'local' : txn.origin === loadOrigin ? 'load' : 'remote';
     applying = true;
     try {
-      transact(tracked, () => applyEvents(tracked, events, reg), { origin: as });
+      transact(tracked, () => applyEvents(events, reg), { origin: as });
     } finally {
       applying = false;
     }
   };
-  root.observeDeep(observer);
+  doc.on('afterTransaction', observer);
   bound.add(raw);
   let live = true;
 
@@ -156,7 +171,7 @@ export function bind(tracked: object, doc: Y.Doc, opts: BindOptions = {}): Bindi
       if (!live) return;
       live = false;
       stopBatch();
-      root.unobserveDeep(observer);
+      doc.off('afterTransaction', observer);
       undoManager?.destroy();
       bound.delete(raw);
     },

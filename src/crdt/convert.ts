@@ -12,10 +12,19 @@ export const TAG = '\u0000';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its event payloads with any
 export type YType = Y.AbstractType<any>;
 
-/** Links between the tree's plain containers and their Yjs types, both ways. */
+// Where a Y type keeps its plain container (see Registry). A symbol shared by every binding:
+// a type belongs to one root type and so to one binding at a time, and a new binding of the
+// doc links every type again when it loads.
+const RAW: unique symbol = Symbol('tinysync.raw');
+type Linked = YType & { [RAW]?: object };
+
+/**
+ * Links between the tree's plain containers and their Yjs types, both ways: raw → Y in a
+ * WeakMap (nothing is ever added to the app's objects), Y → raw as a field of the Y type (a
+ * Yjs object, not the app's): one WeakMap entry less per container for `bind()` to make.
+ */
 export class Registry {
   readonly toY = new WeakMap<object, YType>();
-  readonly toRaw = new WeakMap<YType, object>();
   // The last Change target looked up: a loop of edits hits the same container again and again.
   #target: object | undefined;
   #raw: object | undefined;
@@ -23,8 +32,13 @@ export class Registry {
 
   link(raw: object, y: YType): void {
     this.toY.set(raw, y);
-    this.toRaw.set(y, raw);
+    (y as Linked)[RAW] = raw;
     this.#target = undefined;
+  }
+
+  /** The plain container linked with `y`, if any. */
+  rawOf(y: YType): object | undefined {
+    return (y as Linked)[RAW];
   }
 
   /**

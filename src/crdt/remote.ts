@@ -1,24 +1,13 @@
 // Yjs → tracked: the events of a Y transaction made by anyone but this binding are applied to
 // the tracked tree minimally: a changed key becomes one set / delete, an array delta becomes
 // one splice per edited run. Containers that did not change keep their identity.
-import { toRaw } from '../core/index.js';
+import { toTracked } from '../core/index.js';
 import * as Y from 'yjs';
 import { spliceChunked } from './chunked.js';
 import { fromY, linkTree, setElement, TAG, unescapeKey, type Registry, type YType } from './convert.js';
 import { isText } from './text.js';
 
 type Tracked = Record<string | number, unknown>;
-
-/** The tracked container at a Y path (keys as Yjs spells them), read through the proxies. */
-function follow(root: object, path: readonly (string | number)[]): unknown {
-  let cur: unknown = root;
-  for (const key of path) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    if (cur instanceof Map) cur = (cur as Map<string, unknown>).get(unescapeKey(key as string));
-    else cur = (cur as Tracked)[typeof key === 'number' ? key : unescapeKey(key)];
-  }
-  return cur;
-}
 
 function applyArray(proxy: unknown[], raw: unknown[], event: Y.YEvent<Y.Array<unknown>>, reg: Registry, fresh: Set<YType>): void {
   let index = 0;
@@ -64,7 +53,7 @@ function applyMap(proxy: object, raw: object, event: Y.YMapEvent<unknown>, reg: 
     // A key whose winning value did not change (a concurrent write lost) keeps its subtree.
     if (has && value instanceof Y.AbstractType) {
       const current = tag === 'Map' ? (raw as Map<string, unknown>).get(key) : (raw as Tracked)[key];
-      if (typeof current === 'object' && current !== null && reg.toRaw.get(value as YType) === current) continue;
+      if (typeof current === 'object' && current !== null && reg.rawOf(value as YType) === current) continue;
       fresh.add(value as YType);
     }
     if (tag === 'Map') {
@@ -101,17 +90,19 @@ function insideFresh(type: YType, fresh: Set<YType>): boolean {
 
 /**
  * Applies the events of one Y transaction (sorted parents first by Yjs) to the tracked tree
- * whose root proxy is `root` and whose root type is observed. Call inside `transact`.
+ * linked with the observed root type in `reg`. Call inside `transact` on that tree.
  */
-export function applyEvents(root: object, events: readonly Y.YEvent<YType>[], reg: Registry): void {
+export function applyEvents(events: readonly Y.YEvent<YType>[], reg: Registry): void {
   // Y types copied whole into the tree in this application: events inside them are included.
   const fresh = new Set<YType>();
   for (const event of events) {
     const target = event.target;
     if (fresh.size && insideFresh(target, fresh)) continue;
-    const proxy = follow(root, event.path);
-    if (typeof proxy !== 'object' || proxy === null) continue;
-    const raw = toRaw(proxy);
+    // The binding's own link, not `event.path`: Yjs computes a path by walking each parent
+    // Y.Array from its first item, which made a remote edit cost O(its index).
+    const raw = reg.rawOf(target);
+    if (!raw) continue;
+    const proxy = toTracked(raw);
     if (target instanceof Y.Array && Array.isArray(proxy)) {
       applyArray(proxy, raw as unknown[], event as Y.YEvent<Y.Array<unknown>>, reg, fresh);
     } else if (target instanceof Y.Map && !Array.isArray(proxy) && !isText(proxy)) {

@@ -33,7 +33,7 @@ function increasingRun(seq: readonly number[]): Set<number> {
  * Y types it created, so that later changes inside them in the same batch can be skipped.
  */
 export function reorder(y: Y.Array<unknown>, next: readonly unknown[], reg: Registry, created: Set<YType>): void {
-  const old = y.toArray().map((v) => (typeof v === 'object' && v !== null ? (reg.toRaw.get(v as YType) ?? v) : v));
+  const old = y.toArray().map((v) => (typeof v === 'object' && v !== null ? (reg.rawOf(v as YType) ?? v) : v));
   let p = 0;
   while (p < old.length && p < next.length && old[p] === next[p]) p++;
   let s = 0;
