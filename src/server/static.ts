@@ -53,6 +53,8 @@ export class StaticFiles {
         const noCache = /\.html$|(^|\/)sw\.js$|\.webmanifest$/i.test(name);
         out.setHeader('Cache-Control', noCache ? 'no-cache' : name.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0');
         out.setHeader('X-Content-Type-Options', 'nosniff');
+        // mime-db says image/vnd.microsoft.icon; every browser and favicon checker knows x-icon.
+        if (/\.ico$/i.test(name)) out.setHeader('Content-Type', 'image/x-icon');
       })
       // The file became a folder between resolve() and send's own stat: nothing to serve.
       .on('directory', () => notFound(res))
