@@ -30,6 +30,7 @@ export class StaticFiles {
    * extension falls back to `index.html` (client-side routing). Dot-file segments (`/.env`,
    * `/.git/config`, a symlink to one) get 404. HTML, `sw.js` and the web manifest are sent with
    * `Cache-Control: no-cache` so a new deploy is picked up; Vite's hashed `/assets/*` are immutable.
+   * `send` adds ETag / Last-Modified (304 on a match) and byte ranges (206, 416 past the end).
    */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const root = this.root;
