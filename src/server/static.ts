@@ -1,32 +1,13 @@
-// Serves a folder (the built demo) at `/`: safe paths only, content types, SPA fallback.
-import { createReadStream, type Stats } from 'node:fs';
+// Serves a folder (the built demo) at `/`. Which file answers a path is decided here (the folder's
+// own rules: real paths inside it only, no dot-files, SPA fallback); how it is sent (content type,
+// ETag / Last-Modified and 304, byte ranges, HEAD, streaming errors) is `send`, the file sender
+// under Express's `serve-static`. `send` alone follows symlinks out of its root, hence the checks.
+import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import send from 'send';
 import { OptionError } from './errors.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 /** Serves files of one folder; see {@link StaticFiles.serve}. */
 export class StaticFiles {
@@ -47,8 +28,9 @@ export class StaticFiles {
    * Answers a GET/HEAD for a file under the folder. Paths that leave the folder (`..`, encoded
    * or not, symlinks pointing outside, NUL bytes) get 404. A missing path without a file
    * extension falls back to `index.html` (client-side routing). Dot-file segments (`/.env`,
-   * `/.git/config`) get 404. HTML and `sw.js` are sent with
+   * `/.git/config`, a symlink to one) get 404. HTML, `sw.js` and the web manifest are sent with
    * `Cache-Control: no-cache` so a new deploy is picked up; Vite's hashed `/assets/*` are immutable.
+   * `send` adds ETag / Last-Modified (304 on a match) and byte ranges (206, 416 past the end).
    */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const root = this.root;
@@ -65,20 +47,26 @@ export class StaticFiles {
     let file = await this.resolve(root, rel);
     if (!file && extname(rel) === '') file = await this.resolve(root, '/index.html');
     if (!file) return notFound(res);
-    const name = file.path.slice(root.length);
-    const type = TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
-    const noCache = type.startsWith('text/html') || /(^|\/)sw\.js$/.test(name) || type.startsWith('application/manifest+json');
-    res.writeHead(200, {
-      'Content-Type': type,
-      'Content-Length': file.stats.size,
-      'Cache-Control': noCache ? 'no-cache' : name.startsWith(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'public, max-age=0',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+    const name = file.path.slice(root.length).split(sep).join('/');
+    // `send` decodes the path it is given: hand it the real file's path, each segment encoded.
+    send(req, name.split('/').map(encodeURIComponent).join('/'), { root, index: false, dotfiles: 'ignore', maxAge: 0 })
+      .on('headers', (out: ServerResponse) => {
+        const noCache = /\.html$|(^|\/)sw\.js$|\.webmanifest$/i.test(name);
+        out.setHeader('Cache-Control', noCache ? 'no-cache' : name.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=0');
+        out.setHeader('X-Content-Type-Options', 'nosniff');
+        // mime-db says image/vnd.microsoft.icon; every browser and favicon checker knows x-icon.
+        if (/\.ico$/i.test(name)) out.setHeader('Content-Type', 'image/x-icon');
+      })
+      // The file became a folder between resolve() and send's own stat: nothing to serve.
+      .on('directory', () => notFound(res))
+      .on('error', (err: { status?: number }) => {
+        // Gone or unreadable since resolve() (404), a failed If-Match (412), a range past the end
+        // (416, `send` has set Content-Range); a read error after the headers cuts the response.
+        if (res.headersSent) res.destroy();
+        else if (err.status === 412 || err.status === 416) res.writeHead(err.status).end();
+        else notFound(res);
+      })
+      .pipe(res);
   }
 
   /** The real path of a regular file inside root for the URL path `rel`, or null. */

@@ -1,5 +1,5 @@
 // HTTP endpoints: health, documents as JSON and as one update, static files.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { docToJSON } from 'tinysync/server';
@@ -13,10 +13,10 @@ import { rawUpgrade } from './raw-upgrade.js';
 afterEach(cleanup);
 
 /** GET with the path sent verbatim (fetch would normalise `..` away). */
-function rawGet(base: string, path: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function rawGet(base: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET' }, (res) => {
+    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -176,6 +176,41 @@ describe('static files', () => {
     expect(await route.text()).toContain('<title>demo</title>');
     expect((await fetch(`${http}/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${http}/health`)).status).toBe(200);
+  });
+
+  it('sends .ico as an image, answers HEAD without a body, and a file removed after start with 404', async () => {
+    const root = site();
+    writeFileSync(join(root, 'favicon.ico'), Buffer.from([0, 0, 1, 0]));
+    writeFileSync(join(root, 'gone.txt'), 'soon gone');
+    const { http } = await startServer({ static: root });
+    const ico = await fetch(`${http}/favicon.ico`);
+    expect(ico.headers.get('content-type')).toBe('image/x-icon');
+    expect(new Uint8Array(await ico.arrayBuffer())).toEqual(new Uint8Array([0, 0, 1, 0]));
+    const head = await fetch(`${http}/assets/app-1234.js`, { method: 'HEAD' });
+    expect({ status: head.status, length: head.headers.get('content-length'), body: await head.text() }).toEqual({ status: 200, length: '14', body: '' });
+    // A rebuild of the folder while the server runs must not take the server down.
+    rmSync(join(root, 'gone.txt'));
+    expect((await fetch(`${http}/gone.txt`)).status).toBe(404);
+    expect((await fetch(`${http}/health`)).status).toBe(200);
+  });
+
+  it('answers byte ranges (206, suffix ranges, 416 past the end) and conditional GETs (304)', async () => {
+    const root = site();
+    writeFileSync(join(root, 'digits.txt'), '0123456789');
+    const { http } = await startServer({ static: root });
+    const part = await fetch(`${http}/digits.txt`, { headers: { Range: 'bytes=2-4' } });
+    expect({ status: part.status, range: part.headers.get('content-range'), body: await part.text() }).toEqual({ status: 206, range: 'bytes 2-4/10', body: '234' });
+    const tail = await fetch(`${http}/digits.txt`, { headers: { Range: 'bytes=-3' } });
+    expect({ status: tail.status, body: await tail.text() }).toEqual({ status: 206, body: '789' });
+    const past = await fetch(`${http}/digits.txt`, { headers: { Range: 'bytes=20-30' } });
+    expect({ status: past.status, range: past.headers.get('content-range') }).toEqual({ status: 416, range: 'bytes */10' });
+    const full = await fetch(`${http}/index.html`);
+    const etag = full.headers.get('etag');
+    expect(etag).toBeTruthy();
+    // Raw requests: fetch adds `Cache-Control: no-cache` to a conditional request, which asks for a 200.
+    const again = await rawGet(http, '/index.html', { 'If-None-Match': etag! });
+    expect({ status: again.status, body: again.body }).toEqual({ status: 304, body: '' });
+    expect((await rawGet(http, '/index.html', { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
   it('refuses dot-file segments with 404, without falling back to index.html', async () => {
