@@ -10,3 +10,4 @@ export { jsonLinesLogger, type Logger, type LogRecord } from './log.js';
 export { docToJSON, MAX_JSON_DEPTH } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
 export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, OptionError, HttpError } from './errors.js';
+export { PostgresPersistence, POSTGRES_SCHEMA_VERSION, type PostgresOptions, type DependencyState } from './postgres.js';
