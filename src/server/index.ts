@@ -1,5 +1,7 @@
 // tinysync/server: the sync server, its tokens, its storage contract.
 export { createSyncServer, SUBPROTOCOL, type SyncServer } from './server.js';
+export { createSyncHandler, type SyncHandler } from './handler.js';
+export type { AuthGrant, Authenticate } from './authenticate.js';
 export type { SyncServerOptions, Limits } from './options.js';
 export { DEFAULT_LIMITS } from './options.js';
 export { createToken, verifyToken, grants, parseTtl, type TokenClaims, type TokenScope, type CreateTokenOptions, type Right } from './tokens.js';
