@@ -1,4 +1,5 @@
 // Which storage backend a server uses, from its options, and what it reports about it.
+import { OptionError } from './errors.js';
 import type { Logger } from './log.js';
 import type { SyncServerOptions } from './options.js';
 import type { Persistence } from './persistence.js';
@@ -32,6 +33,9 @@ function isMonitored(p: Persistence): p is MonitoredPersistence {
  * in `dataDir`. The server owns and closes it in every case.
  */
 export function openStorage(opts: SyncServerOptions, logger: Logger): Storage {
+  if (opts.redis !== undefined && opts.postgres === undefined && opts.persistence === undefined) {
+    throw new OptionError('redis', 'instances that share documents through Redis must share their storage too: set postgres (or persistence)');
+  }
   let persistence: Persistence;
   let name: string;
   if (opts.persistence) {

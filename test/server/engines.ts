@@ -13,6 +13,9 @@ export interface Engine {
   url: string;
   /** Kills and starts the engine again on the same port (only for instances started here). */
   restart?: () => Promise<void>;
+  /** Stops it (kept on disk) until `up()` starts it again on the same port (instances started here). */
+  down?: () => Promise<void>;
+  up?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,12 +119,15 @@ export async function testPostgres(): Promise<EngineOrReason> {
     rmSync(dir, { recursive: true, force: true });
     return { skip: `could not start PostgreSQL: ${(err as Error).message.slice(0, 300)}` };
   }
+  const start = () => run(`${ctl} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off" -w start >/dev/null`);
   return {
     engine: {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      down: async () => run(`${ctl} -m immediate stop >/dev/null`),
+      up: async () => start(),
       stop: async () => {
         try {
-          run(`${ctl} -m immediate stop >/dev/null`);
+          run(`${ctl} -m immediate stop >/dev/null 2>&1 || true`);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
