@@ -17,6 +17,7 @@ import { originAllowed, parseAllowedOrigins } from './origins.js';
 import type { Persistence } from './persistence.js';
 import { requestUrl } from './request-url.js';
 import type { Room } from './room.js';
+import { RedisFanout } from './redis-fanout.js';
 import { Rooms } from './rooms.js';
 import { openStorage } from './storage.js';
 import { StaticFiles } from './static.js';
@@ -79,9 +80,11 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
   const storage = openStorage(opts, logger);
   const { persistence } = storage;
   const gate = new WriteGate(storage, logger);
+  const fanout = opts.redis === undefined ? undefined : await RedisFanout.connect(opts.redis, { instance, logger });
   const rooms = new Rooms(
-    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes, limits },
+    { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes, limits, fanout },
     opts.idleUnloadMs ?? 30_000,
+    fanout,
   );
   const started = Date.now();
   const conns = new Set<Conn>();
@@ -100,9 +103,11 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
     files,
     logger,
     health: () => {
-      const dependencies = storage.dependencies();
+      const dependencies = { ...storage.dependencies(), ...(fanout ? { redis: fanout.state } : {}) };
       const ok = Object.values(dependencies).every((s) => s === 'up');
-      return { status: ok ? 200 : 503, body: { ok, instance, open, dependencies, readOnly: !gate.writable, ...stats() } };
+      // Only a storage outage makes the instance refuse writes (503); without Redis it serves its
+      // own clients fully and the others catch up once Redis is back.
+      return { status: gate.writable ? 200 : 503, body: { ok, instance, open, dependencies, readOnly: !gate.writable, ...stats() } };
     },
   });
   const wss = new WebSocketServer({
@@ -257,6 +262,7 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
     for (const conn of conns) closeConn(conn, CloseCode.GOING_AWAY, 'server shutting down');
     await waitClosed(sockets, CLOSE_GRACE_MS);
     await rooms.closeAll();
+    await fanout?.close();
     await storage.close();
     wss.close();
   };

@@ -9,6 +9,7 @@ import { Outbox } from './backpressure.js';
 import { CloseCode } from './close-codes.js';
 import { closeConn, sendTo, type Conn } from './connection.js';
 import { DocumentUnavailableError, PersistenceError } from './errors.js';
+import { REMOTE, type FanoutPublisher, type FanoutSink } from './fanout.js';
 import type { Logger } from './log.js';
 import type { Limits } from './options.js';
 import type { Persistence } from './persistence.js';
@@ -27,6 +28,8 @@ export interface RoomContext {
   maxPendingBytes: number;
   /** Awareness and traffic limits per connection (the rest of the limits are the server's). */
   limits: Limits;
+  /** Other instances sharing the storage (scale-out): stored updates and presence go there too. */
+  fanout?: FanoutPublisher | undefined;
 }
 
 export class Room {
@@ -259,7 +262,53 @@ export class Room {
     this.logLength++;
     const frame = encodeUpdate(update);
     for (const conn of this.conns) if (conn !== origin) sendTo(conn, frame);
+    this.ctx.fanout?.publishUpdate(this.name, seq, update);
     if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+  }
+
+  /**
+   * What other instances send this room (see fanout.ts): their stored updates and their
+   * clients' presence, applied in order with everything else and relayed to this room's
+   * clients, never stored or published again. A catch-up reads the stored log again and relays
+   * whatever this instance lacked (after a gap in the channel).
+   */
+  readonly remote: FanoutSink = {
+    update: (update, seq) =>
+      this.enqueue(() => {
+        if (this.closed) return;
+        this.relayRemote(() => Y.applyUpdate(this.doc, update, REMOTE));
+        this.lastSeq = Math.max(this.lastSeq, seq);
+        this.logLength++;
+        if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+      }),
+    awareness: (update) =>
+      this.enqueue(() => {
+        if (!this.closed) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
+      }),
+    catchUp: () =>
+      this.enqueue(async () => {
+        if (this.closed) return;
+        const log = await this.ctx.persistence.load(this.name);
+        if (this.closed) return;
+        this.relayRemote(() => this.doc.transact(() => log.updates.forEach((u) => Y.applyUpdate(this.doc, u, REMOTE)), REMOTE));
+        this.lastSeq = Math.max(this.lastSeq, log.lastSeq);
+        this.logLength = Math.max(this.logLength, log.updates.length);
+      }),
+  };
+
+  private relayRemote(apply: () => void): void {
+    this.emitted = [];
+    try {
+      apply();
+    } catch (err) {
+      this.fail(err);
+    }
+    const changes = this.emitted;
+    this.emitted = [];
+    for (const update of changes) {
+      const frame = encodeUpdate(update);
+      for (const conn of this.conns) sendTo(conn, frame);
+    }
   }
 
   /**
@@ -338,6 +387,7 @@ export class Room {
     for (const id of removed) this.owners.removed(id);
     const frames = encodeAwarenessChunks(this.awareness, [...added, ...updated, ...removed], this.ctx.limits.maxAwarenessFrameBytes).map(encodeAwareness);
     for (const c of this.conns) if (c !== conn) for (const frame of frames) sendTo(c, frame);
+    if (origin !== REMOTE && this.ctx.fanout) this.ctx.fanout.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
   };
 
   /**
