@@ -80,7 +80,14 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
   const storage = openStorage(opts, logger);
   const { persistence } = storage;
   const gate = new WriteGate(storage, logger);
-  const fanout = opts.redis === undefined ? undefined : await RedisFanout.connect(opts.redis, { instance, logger });
+  let fanout: RedisFanout | undefined;
+  try {
+    fanout = opts.redis === undefined ? undefined : await RedisFanout.connect(opts.redis, { instance, logger });
+  } catch (err) {
+    gate.stop();
+    await storage.close();
+    throw err;
+  }
   const rooms = new Rooms(
     { persistence, logger, compactAfterUpdates: opts.compactAfterUpdates ?? 500, maxPendingBytes: limits.maxMessageBytes, limits, fanout },
     opts.idleUnloadMs ?? 30_000,

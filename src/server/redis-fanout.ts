@@ -98,10 +98,17 @@ export class RedisFanout implements Fanout {
     this.loop = this.readLoop();
   }
 
-  /** Connects to `url` (`redis://host:6379`); `ioredis` is loaded here, only by those who use Redis. */
-  static async connect(url: string, opts: RedisFanoutOptions): Promise<RedisFanout> {
+  /**
+   * Connects to `url` (`redis://host:6379`), waiting up to `waitMs` for Redis to answer (an
+   * instance that starts while Redis is away serves its own clients and catches up later).
+   * `ioredis` is loaded here, only by those who use Redis.
+   */
+  static async connect(url: string, opts: RedisFanoutOptions, waitMs = 5000): Promise<RedisFanout> {
     const { Redis } = await import('ioredis');
-    return new RedisFanout(Redis as unknown as new (url: string, opts: RedisOptions) => RedisClient, url, opts);
+    const fanout = new RedisFanout(Redis as unknown as new (url: string, opts: RedisOptions) => RedisClient, url, opts);
+    const deadline = Date.now() + waitMs;
+    while (fanout.state !== 'up' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return fanout;
   }
 
   get state(): DependencyState {

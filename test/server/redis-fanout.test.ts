@@ -1,6 +1,7 @@
 // Several instances on one PostgreSQL and one Redis (real engines): updates and presence cross
 // instances, a gap in a document's stream is closed from PostgreSQL, a Redis restart loses
 // nothing acknowledged, streams stay bounded.
+import { isDeepStrictEqual } from 'node:util';
 import { Redis } from 'ioredis';
 import { PostgresPersistence } from 'tinysync/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -36,7 +37,7 @@ describe.skipIf(!pg || !redis)('Redis fan-out between instances', () => {
     onB.doc.getMap('m').set('other', 'b');
     for (const client of [onA, onB, onC]) await waitFor(() => client.doc.getMap('m').size === 2, 'both changes everywhere');
     for (const s of [a!, b!, c!]) {
-      const json = await pollUntil(async () => (await fetch(`${s.http}/docs/${doc}`)).json(), (j) => JSON.stringify(j) === JSON.stringify({ m: { from: 'a', other: 'b' } }));
+      const json = await pollUntil(async () => (await fetch(`${s.http}/docs/${doc}`)).json(), (j) => isDeepStrictEqual(j, { m: { from: 'a', other: 'b' } }));
       expect(json).toEqual({ m: { from: 'a', other: 'b' } });
     }
     const health = (await (await fetch(`${a!.http}/health`)).json()) as Record<string, unknown>;
