@@ -21,6 +21,8 @@ export interface FanoutSink {
   awareness(update: Uint8Array): void;
   /** Messages may have been missed (a gap in the sequence, Redis restarted): read the stored log again. */
   catchUp(): void;
+  /** An instance that just started following the document asks for everyone's presence. */
+  presenceWanted(): void;
 }
 
 /** One document followed by this instance, from before its room loads until it unloads. */

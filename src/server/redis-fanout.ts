@@ -140,6 +140,8 @@ export class RedisFanout implements Fanout {
       deliverTo: (sink) => {
         f.sink = sink;
         for (const m of f.early.splice(0)) this.deliver(f, m.kind, m.data, m.seq);
+        // Presence is not stored: ask the instances that hold the document for theirs.
+        this.publish(doc, 'q', new Uint8Array(0), 0);
       },
       stop: () => {
         if (this.followed.get(doc) === f) this.followed.delete(doc);
@@ -164,7 +166,7 @@ export class RedisFanout implements Fanout {
     await this.pub.quit().catch(() => this.pub.disconnect());
   }
 
-  private publish(doc: string, kind: 'u' | 'a' | 'g', data: Uint8Array, seq: number): void {
+  private publish(doc: string, kind: 'u' | 'a' | 'g' | 'q', data: Uint8Array, seq: number): void {
     const key = `${this.prefix}doc:${doc}`;
     const counter = `${this.prefix}seq:${doc}`;
     const call = (this.pub as unknown as { tinysyncPublish(...args: (string | Buffer | number)[]): Promise<unknown> }).tinysyncPublish;
@@ -172,7 +174,7 @@ export class RedisFanout implements Fanout {
       .call(this.pub, key, counter, kind, this.opts.instance, Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.maxLen, this.expiryMs, seq)
       .catch((error: unknown) => {
         // The update is stored: the other instances find it when they catch up (Redis back).
-        if (kind === 'a') return;
+        if (kind === 'a' || kind === 'q') return;
         this.missed.add(doc);
         this.opts.logger({ level: 'warn', event: 'fanout-publish-failed', doc, seq, error });
       });
@@ -209,6 +211,7 @@ export class RedisFanout implements Fanout {
         if (f.needsCatchUp) {
           f.needsCatchUp = false;
           this.deliver(f, 'gap');
+          if (f.sink) this.publish(f.doc, 'q', new Uint8Array(0), 0);
         }
       },
       () => {
@@ -261,7 +264,9 @@ export class RedisFanout implements Fanout {
       else if (from !== this.opts.instance && data) this.deliver(f, 'u', new Uint8Array(data), Number(get('s')?.toString()));
       return;
     }
-    if (kind === 'a' && from !== this.opts.instance && data) this.deliver(f, 'a', new Uint8Array(data));
+    if (from === this.opts.instance) return;
+    if (kind === 'a' && data) this.deliver(f, 'a', new Uint8Array(data));
+    else if (kind === 'q') f.sink?.presenceWanted();
   }
 
   private deliver(f: Followed, kind: 'u' | 'a' | 'gap', data?: Uint8Array, seq?: number): void {

@@ -285,6 +285,11 @@ export class Room {
       this.enqueue(() => {
         if (!this.closed) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
       }),
+    presenceWanted: () =>
+      this.enqueue(() => {
+        const ids = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
+        for (const update of encodeAwarenessChunks(this.awareness, ids, this.ctx.limits.maxAwarenessFrameBytes)) this.ctx.fanout?.publishAwareness(this.name, update);
+      }),
     catchUp: () =>
       this.enqueue(async () => {
         if (this.closed) return;

@@ -57,6 +57,18 @@ describe.skipIf(!pg || !redis)('Redis fan-out between instances', () => {
     await waitFor(() => !seen(), 'ann gone on the other instance');
   });
 
+  it('an instance that loads a document later gets the presence the others already have', async () => {
+    const [a, b] = await instances(2);
+    const doc = fresh('late');
+    const onA = connectClient(a!.server.url, doc);
+    await waitFor(() => onA.provider.synced, 'A synced');
+    onA.provider.awareness.setLocalStateField('user', { name: 'early' });
+    await waitFor(() => a!.server.stats().docs === 1, 'A loaded the document');
+    // B loads the document only now; clients renew their presence every 15 s, later than this waits.
+    const onB = connectClient(b!.server.url, doc);
+    await waitFor(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'early'), 'early presence on B', 8_000);
+  });
+
   it('closes a gap in the stream (an update whose publish was lost) from PostgreSQL', async () => {
     const [a, b] = await instances(2);
     const doc = fresh('gap');
