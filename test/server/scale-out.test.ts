@@ -30,7 +30,14 @@ let built: { server: string; cli: string } | undefined;
 beforeAll(async () => {
   if (pg && redis) built = await buildServer();
 }, 60_000);
-const instances: { id: string; port: number; child: Child | undefined }[] = [];
+interface Instance {
+  id: string;
+  port: number;
+  child: Child | undefined;
+  /** Listening (started and not killed since). */
+  up: boolean;
+}
+const instances: Instance[] = [];
 afterAll(async () => {
   for (const i of instances) i.child?.proc.kill('SIGKILL');
   await Promise.all(instances.map((i) => i.child?.exited));
@@ -44,10 +51,11 @@ const DOC = 'board';
 const CLIENTS = 30;
 const EDIT_MS = 12_000;
 
-async function start(instance: { id: string; port: number; child: Child | undefined }): Promise<void> {
+async function start(instance: Instance): Promise<void> {
   const child = startChild(pathToFileURL(fixture), [built!.server, pg!.url, redis!.url, instance.id, String(instance.port)], {});
   instance.child = child;
   await listeningPort(child, 20_000);
+  instance.up = true;
 }
 
 interface TestClient {
@@ -71,7 +79,7 @@ function connect(client: Pick<TestClient, 'doc'>, port: number): WebsocketProvid
 
 describe.skipIf(!pg || !redis || !redis.restart)('scale-out under faults (3 instances, 30 clients, kill -9, Redis restart)', () => {
   it('converges everywhere and keeps every acknowledged change in PostgreSQL', async () => {
-    for (let i = 0; i < 3; i++) instances.push({ id: `node-${i}`, port: await freePort(), child: undefined });
+    for (let i = 0; i < 3; i++) instances.push({ id: `node-${i}`, port: await freePort(), child: undefined, up: false });
     await Promise.all(instances.map(start));
 
     const clients: TestClient[] = [];
@@ -114,22 +122,33 @@ describe.skipIf(!pg || !redis || !redis.restart)('scale-out under faults (3 inst
 
     let n = 0;
     const started = Date.now();
-    const faults = [
-      { at: 2_000, run: () => kill(0) },
-      { at: 4_000, run: () => start(instances[0]!) },
-      { at: 5_000, run: () => kill(1 + Math.floor(Math.random() * 2)) },
-      { at: 6_500, run: () => redis!.restart!() },
-      { at: 8_000, run: () => Promise.all(instances.filter((i) => i.child?.proc.exitCode !== null || i.child.proc.signalCode !== null).map(start)) },
-    ];
+    const dead = () => instances.filter((i) => !i.up);
     async function kill(index: number): Promise<void> {
+      instances[index]!.up = false;
       const child = instances[index]!.child!;
       child.proc.kill('SIGKILL');
       await child.exited;
       moveClients(index);
     }
-    const pending: Promise<unknown>[] = [];
+    // The faults, in order, on a schedule while the clients edit: one instance down at a time
+    // (the next is killed only once the previous is back), Redis restarted once in between.
+    const at = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, started + ms - Date.now())));
+    const killed: string[] = [];
+    const chaos = (async () => {
+      for (const step of [2_000, 5_000]) {
+        await at(step);
+        const victim = Math.floor(Math.random() * 3);
+        killed.push(instances[victim]!.id);
+        await kill(victim);
+        if (step === 5_000) {
+          await at(6_500);
+          await redis!.restart!();
+        }
+        await at(step + 2_500);
+        await Promise.all(dead().map(start));
+      }
+    })();
     while (Date.now() - started < EDIT_MS) {
-      while (faults.length && Date.now() - started >= faults[0]!.at) pending.push(faults.shift()!.run());
       for (let i = 0; i < 5; i++) {
         const by = clients[Math.floor(Math.random() * CLIENTS)]!;
         const key = `k${n % 200}`;
@@ -140,7 +159,8 @@ describe.skipIf(!pg || !redis || !redis.restart)('scale-out under faults (3 inst
       checkAcks();
       await new Promise((r) => setTimeout(r, 25));
     }
-    await Promise.all(pending);
+    await chaos;
+    expect(killed).toHaveLength(2);
 
     // Every client ends with the same content ...
     await waitFor(
