@@ -13,6 +13,11 @@ import type { Storage } from './storage.js';
 const PROBE_DOWN_MS = 1000;
 const PROBE_UP_MS = 5000;
 
+/**
+ * Decides, per incoming frame, whether a change may reach its room while the storage is
+ * unreachable, and keeps probing the storage (every second while down, every 5 s while up)
+ * so that the server turns writable again by itself.
+ */
 export class WriteGate {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;

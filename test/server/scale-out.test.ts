@@ -46,6 +46,8 @@ afterAll(async () => {
   if (built) rmSync(dirname(built.server), { recursive: true, force: true });
 });
 
+// Every y-websocket provider adds a process 'exit' listener; 30 clients are expected here.
+process.setMaxListeners(64);
 const fixture = fileURLToPath(new URL('./fixtures/serve-scaled.mjs', import.meta.url));
 const DOC = 'board';
 const CLIENTS = 30;
