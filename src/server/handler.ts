@@ -23,7 +23,7 @@ import { openStorage } from './storage.js';
 import { StaticFiles } from './static.js';
 import { atWallClock } from './wall-clock-timer.js';
 import { checkSecret, grants, verifyToken, type Right } from './tokens.js';
-import { TokenError } from './errors.js';
+import { OptionError, TokenError } from './errors.js';
 import { WriteGate } from './write-gate.js';
 
 /** The handlers returned by {@link createSyncHandler}. */
@@ -77,6 +77,9 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
   const authenticate = opts.authenticate;
   const files = opts.static === undefined ? undefined : await StaticFiles.open(opts.static);
   const instance = opts.instanceId ?? randomUUID();
+  // The drivers are optional peers: say at start which one is missing, not at the first client.
+  if (opts.postgres !== undefined) await requirePeer('pg', 'postgres');
+  if (opts.redis !== undefined) await requirePeer('ioredis', 'redis');
   const storage = openStorage(opts, logger);
   const { persistence } = storage;
   const gate = new WriteGate(storage, logger);
@@ -299,6 +302,15 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
     handleRequest: requests,
     close: () => (closing ??= shutdown()),
   };
+}
+
+/** Throws an OptionError naming `option` when the optional package it needs is not installed. */
+async function requirePeer(name: 'pg' | 'ioredis', option: string): Promise<void> {
+  try {
+    await (name === 'pg' ? import('pg') : import('ioredis'));
+  } catch (err) {
+    throw new OptionError(option, `needs the "${name}" package: npm i ${name} (${(err as Error).message.split('\n')[0]})`);
+  }
 }
 
 /** A token offered as one of the Sec-WebSocket-Protocol values (next to `tinysync`). */

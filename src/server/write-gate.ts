@@ -26,7 +26,8 @@ export class WriteGate {
     private readonly storage: Storage,
     private readonly logger: Logger,
   ) {
-    if (storage.monitored) this.schedule();
+    // Asked at once: a database unreachable from the start shows as down within seconds.
+    if (storage.monitored) void storage.monitored.check().finally(() => this.schedule());
   }
 
   /** Whether changes can be stored now. */

@@ -57,4 +57,17 @@ describe.skipIf(!engine?.down)('PostgreSQL unreachable', () => {
     stored.destroy();
     await store.close();
   });
+
+  it('starts while the database is down: says so at once, refuses the document with 4503, and serves it once the database is back', async () => {
+    await engine!.down!();
+    const { server, http } = await startServer({ postgres: engine!.url });
+    const down = await pollUntil(() => health(http), (h) => h.status === 503);
+    expect(down.body).toMatchObject({ readOnly: true, dependencies: { postgres: 'down' } });
+    const client = connectClient(server.url, 'cold');
+    const codes = closeCodes(client);
+    await waitFor(() => codes.includes(CloseCode.STORAGE_UNAVAILABLE), 'refused with 4503');
+    await engine!.up!();
+    await pollUntil(() => health(http), (h) => h.status === 200, 20_000);
+    await waitFor(() => client.provider.synced, 'the client gets in once the database is back', 20_000);
+  });
 });
