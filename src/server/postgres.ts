@@ -113,7 +113,12 @@ export class PostgresPersistence implements Persistence {
     await this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADVISORY_LOCK_CLASS, doc]);
       const { rows } = await client.query<{ data: Buffer }>('DELETE FROM tinysync_updates WHERE doc = $1 AND seq <= $2 RETURNING data', [doc, upTo]);
-      if (rows.length === 0) throw new Error(`compact: no stored update of "${doc}" up to seq ${upTo}`);
+      if (rows.length === 0) {
+        // Another instance compacted past `upTo` already: nothing of ours is left to replace.
+        const later = await client.query('SELECT 1 FROM tinysync_updates WHERE doc = $1 LIMIT 1', [doc]);
+        if (later.rowCount !== 0) return;
+        throw new Error(`compact: no stored update of "${doc}" up to seq ${upTo}`);
+      }
       const merged = mergeStored(snapshot, rows.map((r) => r.data));
       // The snapshot takes the sequence number of the last update it replaces, so it stays
       // ordered before anything appended after `upTo`.

@@ -77,6 +77,23 @@ describe.skipIf(!url)('PostgresPersistence', () => {
     await store.close();
   });
 
+  it('a compaction behind another instance\'s (up to an older seq) changes nothing and does not fail', async () => {
+    const doc = fresh('behind');
+    const a = new PostgresPersistence(url);
+    const b = new PostgresPersistence(url);
+    const updates = [edit('x', '1'), edit('y', '2'), edit('z', '3')];
+    const first = await a.append(doc, updates[0]!);
+    await a.append(doc, updates[1]!);
+    const last = await a.append(doc, updates[2]!);
+    await a.compact(doc, Y.mergeUpdates(updates), last);
+    // B had only seen the first update when it decided to compact.
+    await b.compact(doc, updates[0]!, first);
+    const log = await b.load(doc);
+    expect(log.updates).toHaveLength(1);
+    expect(contentOf(log.updates)).toEqual({ x: '1', y: '2', z: '3' });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('two instances compacting one document at once lose nothing', async () => {
     const doc = fresh('race');
     const a = new PostgresPersistence(url);
