@@ -73,6 +73,9 @@ export async function testRedis(): Promise<EngineOrReason> {
     await until(() => portOpen(port), `redis-server on port ${port}`);
   };
   await start();
+  // A test process that dies before its afterAll must not leave the engine running.
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
   const kill = async () => {
     child.kill('SIGKILL');
     await exited(child);
@@ -84,7 +87,10 @@ export async function testRedis(): Promise<EngineOrReason> {
         await kill();
         await start();
       },
-      stop: kill,
+      stop: async () => {
+        process.off('exit', onExit);
+        await kill();
+      },
     },
   };
 }
@@ -120,17 +126,23 @@ export async function testPostgres(): Promise<EngineOrReason> {
     return { skip: `could not start PostgreSQL: ${(err as Error).message.slice(0, 300)}` };
   }
   const start = () => run(`${ctl} -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off" -w start >/dev/null`);
+  // A test process that dies before its afterAll must not leave the cluster running.
+  const onExit = () => {
+    try {
+      run(`${ctl} -m immediate stop >/dev/null 2>&1 || true`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  process.once('exit', onExit);
   return {
     engine: {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       down: async () => run(`${ctl} -m immediate stop >/dev/null`),
       up: async () => start(),
       stop: async () => {
-        try {
-          run(`${ctl} -m immediate stop >/dev/null 2>&1 || true`);
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
+        process.off('exit', onExit);
+        onExit();
       },
     },
   };
