@@ -20,6 +20,7 @@ const SERVE_USAGE = `Usage:
                  [--max-awareness-ids N] [--max-awareness-bytes N]
                  [--max-awareness-frame-bytes N] [--max-buffered-bytes N]
                  [--sync-requests-per-second N] [--sync-request-burst N]
+                 [--postgres postgres://...] [--redis redis://...] [--instance-id ID]
 
 Runs the sync server until SIGINT/SIGTERM. Without a secret it is OPEN: anyone who can
 reach it can read and write every document. Give the secret by TINYSYNC_SECRET or
@@ -29,7 +30,8 @@ Every flag can also come from the environment: TINYSYNC_PORT (or PORT), TINYSYNC
 TINYSYNC_DATA, TINYSYNC_SECRET, TINYSYNC_SECRET_FILE, TINYSYNC_ADMIN_KEY, TINYSYNC_STATIC,
 TINYSYNC_MAX_MESSAGE_BYTES, TINYSYNC_MAX_CONNECTIONS, TINYSYNC_MAX_CONNECTIONS_PER_DOC,
 TINYSYNC_MAX_CONNECTIONS_PER_TOKEN, TINYSYNC_ALLOWED_ORIGINS, and the other limits likewise
-(TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...). Flags win over the environment.
+(TINYSYNC_MAX_BUFFERED_BYTES, TINYSYNC_SYNC_REQUEST_BURST, ...); TINYSYNC_POSTGRES_URL,
+TINYSYNC_REDIS_URL and TINYSYNC_INSTANCE_ID for scale-out. Flags win over the environment.
 `;
 
 const TOKEN_USAGE = `Usage:
@@ -85,6 +87,9 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
     'max-connections-per-doc': { type: 'string' },
     'max-connections-per-token': { type: 'string' },
     'allowed-origins': { type: 'string' },
+    postgres: { type: 'string' },
+    redis: { type: 'string' },
+    'instance-id': { type: 'string' },
     ...Object.fromEntries(Object.keys(TRAFFIC_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
   });
   const pick = (flag: string, name: string): string | undefined => (values[flag] as string | undefined) ?? nonEmpty(env[`TINYSYNC_${name}`]);
@@ -100,6 +105,12 @@ function parseServe(args: string[], env: Record<string, string | undefined>): Sy
   if (secret !== undefined) options.secret = secret;
   if (adminKey !== undefined) options.adminKey = adminKey;
   if (folder !== undefined) options.static = folder;
+  const postgres = pick('postgres', 'POSTGRES_URL');
+  const redis = pick('redis', 'REDIS_URL');
+  const instanceId = pick('instance-id', 'INSTANCE_ID');
+  if (postgres !== undefined) options.postgres = checkUrl('postgres', postgres, ['postgres:', 'postgresql:']);
+  if (redis !== undefined) options.redis = checkUrl('redis', redis, ['redis:', 'rediss:']);
+  if (instanceId !== undefined) options.instanceId = instanceId;
   const origins = pick('allowed-origins', 'ALLOWED_ORIGINS');
   if (origins !== undefined) options.allowedOrigins = origins.split(',').map((o) => o.trim()).filter((o) => o !== '');
   const limits: NonNullable<SyncServerOptions['limits']> = {};
@@ -195,6 +206,18 @@ function int(name: string, text: string, min: number, max = Number.MAX_SAFE_INTE
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new OptionError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return n;
+}
+
+/** A connection URL with one of `schemes`; the message never repeats it (it may hold a password). */
+function checkUrl(name: string, text: string, schemes: string[]): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !schemes.includes(url.protocol)) throw new OptionError(name, `expected a ${schemes.map((s) => `${s}//`).join(' or ')} URL`);
+  return text;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

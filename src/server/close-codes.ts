@@ -23,6 +23,11 @@ export const CloseCode = {
   RATE_LIMITED: 4029,
   /** The document's stored log cannot be loaded, so it is not served (its data is left untouched). */
   DOC_UNAVAILABLE: 4500,
+  /**
+   * The storage (PostgreSQL) cannot be reached: this client sent a change, which was not
+   * applied, or its document is not loaded here. Reads go on; reconnect later, nothing is lost.
+   */
+  STORAGE_UNAVAILABLE: 4503,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,6 +1,7 @@
 // The HTTP side of the server: health, token registration, document reads, static files.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkGrant, type Authenticate } from './authenticate.js';
 import { docToJSON } from './doc-json.js';
 import { parseDocQuery, runDocQuery, type DocQuery } from './doc-query.js';
 import { decodeDocName } from './doc-names.js';
@@ -16,10 +17,12 @@ import { DocumentTooDeepError, DocumentUnavailableError, HttpError, TokenError }
 export interface HttpContext {
   secret: string | undefined;
   adminKey: string | undefined;
+  authenticate: Authenticate | undefined;
   rooms: Rooms;
   files: StaticFiles | undefined;
   logger: Logger;
-  health(): Record<string, unknown>;
+  /** The `/health` answer: 200 when every dependency is up, 503 otherwise. */
+  health(): { status: number; body: Record<string, unknown> };
   /** Invites already used (POST /register); made on first need when absent. */
   invites?: RedeemedInvites;
 }
@@ -27,10 +30,18 @@ export interface HttpContext {
 const MAX_BODY = 16 * 1024;
 const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS' };
 
-/** Builds the `request` listener of the HTTP server. */
-export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    route(ctx, req, res).catch((err: unknown) => {
+/** A request the sync server does not answer, handed back to the app's middleware chain. */
+const NOT_OURS = Symbol('not ours');
+
+/**
+ * Builds the `request` listener of the HTTP server. With `next` (Express / Connect style),
+ * paths that are not the sync server's go to it instead of a 404.
+ */
+export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void {
+  return (req, res, next) => {
+    route(ctx, req, res, next !== undefined).then((result) => {
+      if (result === NOT_OURS) next!();
+    }, (err: unknown) => {
       const status = err instanceof HttpError ? err.status : err instanceof TokenError ? err.status : 500;
       if (status === 500) ctx.logger({ level: 'error', event: 'http-error', method: req.method, path: req.url?.split('?')[0], error: err });
       if (res.headersSent) {
@@ -42,7 +53,7 @@ export function createRequestHandler(ctx: HttpContext): (req: IncomingMessage, r
   };
 }
 
-async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse, mounted: boolean): Promise<void | typeof NOT_OURS> {
   const url = requestUrl(req.url);
   const path = url.pathname;
   const api = path === '/health' || path === '/register' || path.startsWith('/docs/');
@@ -53,7 +64,8 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   if (path === '/health') {
     requireMethod(req, 'GET');
-    return sendJSON(res, 200, ctx.health());
+    const { status, body } = ctx.health();
+    return sendJSON(res, status, body);
   }
   if (path === '/register') {
     requireMethod(req, 'POST');
@@ -70,10 +82,23 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   if (path === '/sync' || path.startsWith('/sync/')) throw new HttpError(426, 'this endpoint speaks WebSocket (y-websocket protocol)');
   if (ctx.files && (req.method === 'GET' || req.method === 'HEAD')) return ctx.files.serve(req, res, path);
+  if (mounted) return NOT_OURS;
   throw new HttpError(404, 'not found');
 }
 
 async function authorize(ctx: HttpContext, req: IncomingMessage, doc: string): Promise<void> {
+  if (ctx.authenticate) {
+    let grant;
+    try {
+      grant = await ctx.authenticate(req);
+    } catch (err) {
+      ctx.logger({ level: 'warn', event: 'authenticate-failed', doc, error: err });
+      throw new HttpError(401, 'not authenticated');
+    }
+    const checked = checkGrant(grant, doc);
+    if ('status' in checked) throw new HttpError(checked.status, checked.reason);
+    return;
+  }
   if (ctx.secret === undefined) return;
   const header = req.headers.authorization ?? '';
   const m = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,5 +1,7 @@
 // Options of createSyncServer() and their defaults.
 import { OptionError } from './errors.js';
+import type { PoolConfig } from 'pg';
+import type { Authenticate } from './authenticate.js';
 import type { Logger } from './log.js';
 import type { Persistence } from './persistence.js';
 
@@ -85,6 +87,25 @@ export interface SyncServerOptions {
   dataDir?: string;
   /** Another storage backend (see the Persistence interface). Default: SQLite in `dataDir`. */
   persistence?: Persistence;
+  /**
+   * Store documents in PostgreSQL (`postgres://user:pass@host:5432/db`, or a `pg` pool config)
+   * instead of SQLite, so several instances share them. Needs the `pg` package installed.
+   */
+  postgres?: string | PoolConfig;
+  /**
+   * Distribute updates and presence to the other instances through Redis
+   * (`redis://host:6379`). Needs `postgres` (the instances must share their storage) and the
+   * `ioredis` package.
+   */
+  redis?: string;
+  /** This instance's name in `/health` and logs. Default: a random UUID per start. */
+  instanceId?: string;
+  /**
+   * Decide access from the request (your app's session cookie or header) instead of tokens:
+   * return `{ doc | prefix, right, sub? }`, or null for 401. Checked at every WebSocket upgrade
+   * and `/docs` read; browsers' Origin is then checked as on an open server (`allowedOrigins`).
+   */
+  authenticate?: Authenticate;
   /**
    * HS256 secret (≥ 32 characters) that signs access tokens. Without it the server runs
    * open: anyone may read and write every document (logged loudly at start).

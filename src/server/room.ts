@@ -12,6 +12,7 @@ import { applyLog, reloadLog } from './doc-reload.js';
 import { DocumentUnavailableError, PersistenceError, UpdateRefusedError } from './errors.js';
 import { HeldAside } from './held-aside.js';
 import { updateIsKnown } from './known-update.js';
+import { REMOTE, type FanoutPublisher, type FanoutSink } from './fanout.js';
 import type { Logger } from './log.js';
 import type { Limits } from './options.js';
 import { RequestThrottle, TokenBucket } from './rate-limit.js';
@@ -32,6 +33,8 @@ export interface RoomContext {
   compactAfterUpdates: number;
   /** The server's limits: pending bytes, awareness and traffic per connection, ... */
   limits: Limits;
+  /** Other instances sharing the storage (scale-out): stored updates and presence go there too. */
+  fanout?: FanoutPublisher | undefined;
 }
 
 export class Room {
@@ -327,7 +330,58 @@ export class Room {
     this.logLength++;
     const frame = encodeUpdate(update);
     for (const conn of this.conns) if (conn !== origin) sendTo(conn, frame);
+    this.ctx.fanout?.publishUpdate(this.name, seq, update);
     if (this.logLength >= Math.max(this.ctx.compactAfterUpdates, this.compactAt)) this.scheduleCompaction();
+  }
+
+  /**
+   * What other instances send this room (see fanout.ts): their stored updates and their
+   * clients' presence, applied in order with everything else and relayed to this room's
+   * clients, never stored or published again. A catch-up reads the stored log again and relays
+   * whatever this instance lacked (after a gap in the channel).
+   */
+  readonly remote: FanoutSink = {
+    update: (update, seq) =>
+      this.enqueue(() => {
+        if (this.closed) return;
+        this.relayRemote(() => Y.applyUpdate(this.doc, update, REMOTE));
+        this.lastSeq = Math.max(this.lastSeq, seq);
+        this.logLength++;
+        if (this.logLength >= this.ctx.compactAfterUpdates) this.scheduleCompaction();
+      }),
+    awareness: (update) =>
+      this.enqueue(() => {
+        if (!this.closed) awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
+      }),
+    presenceWanted: () =>
+      this.enqueue(() => {
+        const ids = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
+        for (const update of encodeAwarenessChunks(this.awareness, ids, this.ctx.limits.maxAwarenessFrameBytes)) this.ctx.fanout?.publishAwareness(this.name, update);
+      }),
+    catchUp: () =>
+      this.enqueue(async () => {
+        if (this.closed) return;
+        const log = await this.ctx.persistence.load(this.name);
+        if (this.closed) return;
+        this.relayRemote(() => this.doc.transact(() => log.updates.forEach((u) => Y.applyUpdate(this.doc, u, REMOTE)), REMOTE));
+        this.lastSeq = Math.max(this.lastSeq, log.lastSeq);
+        this.logLength = Math.max(this.logLength, log.updates.length);
+      }),
+  };
+
+  private relayRemote(apply: () => void): void {
+    this.emitted = [];
+    try {
+      apply();
+    } catch (err) {
+      this.fail(err);
+    }
+    const changes = this.emitted;
+    this.emitted = [];
+    for (const update of changes) {
+      const frame = encodeUpdate(update);
+      for (const conn of this.conns) sendTo(conn, frame);
+    }
   }
 
   /**
@@ -411,6 +465,7 @@ export class Room {
     for (const id of removed) this.owners.removed(id);
     const frames = encodeAwarenessChunks(this.awareness, [...added, ...updated, ...removed], this.ctx.limits.maxAwarenessFrameBytes).map(encodeAwareness);
     for (const c of this.conns) if (c !== conn) for (const frame of frames) sendTo(c, frame);
+    if (origin !== REMOTE && this.ctx.fanout) this.ctx.fanout.publishAwareness(this.name, awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...added, ...updated, ...removed]));
   };
 
   /**

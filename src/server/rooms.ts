@@ -1,5 +1,6 @@
 // The loaded documents of a server: load on first use (shared by concurrent callers), unload
 // after the last user left and an idle delay, compacting the log on the way out.
+import type { Fanout, FanoutLink } from './fanout.js';
 import { Room, type RoomContext } from './room.js';
 
 export class Rooms {
@@ -8,9 +9,13 @@ export class Rooms {
   /** Unloads still writing (final compaction): a new load of that name waits for it. */
   private readonly unloading = new Map<string, Promise<void>>();
 
+  /** Each loaded room's link to the other instances (scale-out only). */
+  private readonly links = new Map<Room, FanoutLink>();
+
   constructor(
     private readonly ctx: RoomContext,
     private readonly idleUnloadMs: number,
+    private readonly fanout?: Fanout,
   ) {}
 
   get size(): number {
@@ -55,7 +60,21 @@ export class Rooms {
 
   private async load(name: string): Promise<Room> {
     await this.unloading.get(name);
-    const room = await Room.load(name, this.ctx);
+    // Follow the other instances first: whatever they store after this point arrives through
+    // the link, whatever before is in the log loaded next (both at once does no harm).
+    const link = this.fanout?.follow(name);
+    let room: Room;
+    try {
+      await link?.ready;
+      room = await Room.load(name, this.ctx);
+    } catch (err) {
+      link?.stop();
+      throw err;
+    }
+    if (link) {
+      link.deliverTo(room.remote);
+      this.links.set(room, link);
+    }
     this.loaded.set(name, room);
     this.scheduleUnload(room);
     return room;
@@ -72,6 +91,7 @@ export class Rooms {
     if (room.users > 0) return;
     if (room.closed) {
       if (this.loaded.get(room.name) === room) this.loaded.delete(room.name);
+      this.unlink(room);
       return;
     }
     clearTimeout(room.idleTimer);
@@ -93,6 +113,12 @@ export class Rooms {
     await room.drain();
     if (!room.closed) await room.run(() => room.compactNow());
     room.shutDown(1001, 'unloaded');
+    this.unlink(room);
+  }
+
+  private unlink(room: Room): void {
+    this.links.get(room)?.stop();
+    this.links.delete(room);
   }
 
   /** Unloads every room now (server shutdown): queued work runs, logs are compacted. */

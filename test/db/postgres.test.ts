@@ -1,15 +1,18 @@
 // tinysync/db on PostgreSQL: the same lazy rows as SQLite, through pg in a worker thread.
-// Needs a server: TINYSYNC_TEST_POSTGRES_URL=postgres://user@host:port/db (a throwaway one:
-// tests create and drop their own tables). Skipped, with a message, when it is unset.
+// Needs a server: TINYSYNC_TEST_POSTGRES_URL=postgres://user@host:port/db, or a throwaway one
+// started here as the server's tests do (test/server/engines.ts; tests create and drop their own
+// tables). Skipped, with a message, when neither can be had.
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { snapshot } from 'tinysync';
 import { close, dbStats, flush, lock, trackDb } from 'tinysync/db';
 import { distModule, startChild } from '../child.js';
+import { reportSkip, testPostgres } from '../server/engines.js';
 
-const url = process.env.TINYSYNC_TEST_POSTGRES_URL;
-if (!url) console.warn('test/db/postgres.test.ts skipped: set TINYSYNC_TEST_POSTGRES_URL=postgres://… to run the PostgreSQL tests');
+const got = await testPostgres();
+if ('skip' in got) reportSkip('tinysync/db PostgreSQL tests', got.skip);
+const url = 'engine' in got ? got.engine.url : undefined;
 
 const tables: string[] = [];
 const fresh = () => {
@@ -29,8 +32,9 @@ async function sql<R extends Record<string, unknown>>(text: string, params: unkn
 }
 
 afterAll(async () => {
-  if (!url) return;
+  if (!url || !('engine' in got)) return;
   for (const t of tables) await sql(`DROP TABLE IF EXISTS "${t}", "${t}_meta"`);
+  await got.engine.stop();
 });
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));

@@ -10,8 +10,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Builds once per test file; returns absolute paths of the built server module and CLI. */
 export async function buildServer(): Promise<{ server: string; cli: string }> {
   const outDir = `${root}node_modules/.cache/tinysync-server-test-${process.pid}`;
-  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string> };
-  const deps = Object.keys(pkg.dependencies);
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+  // Optional peers (pg, ioredis) stay imports too, as in the published build.
+  const deps = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies)];
   await build({
     configFile: false,
     root,

@@ -47,6 +47,19 @@ describe('tinysync CLI arguments', () => {
     expect(() => parseCli(['serve', '--max-buffered-bytes', '0'], {})).toThrow(/max-buffered-bytes/);
   });
 
+  it('takes PostgreSQL, Redis and the instance id from flags or TINYSYNC_POSTGRES_URL / TINYSYNC_REDIS_URL (flags win)', () => {
+    const env = { TINYSYNC_POSTGRES_URL: 'postgres://u:pw@db/ts', TINYSYNC_REDIS_URL: 'redis://cache:6379', TINYSYNC_INSTANCE_ID: 'a' };
+    expect(parseCli(['serve'], env)).toMatchObject({ options: { postgres: 'postgres://u:pw@db/ts', redis: 'redis://cache:6379', instanceId: 'a' } });
+    expect(parseCli(['serve', '--postgres', 'postgresql://other/x', '--redis', 'rediss://r:1', '--instance-id', 'b'], env)).toMatchObject({
+      options: { postgres: 'postgresql://other/x', redis: 'rediss://r:1', instanceId: 'b' },
+    });
+    expect(parseCli(['serve'], {})).not.toHaveProperty('options.postgres');
+    // A bad URL is refused without echoing it (it may hold a password).
+    expect(() => parseCli(['serve', '--postgres', 'mysql://u:hunter2@db'], {})).toThrow(/postgres/);
+    expect(() => parseCli(['serve', '--postgres', 'mysql://u:hunter2@db'], {})).not.toThrow(/hunter2/);
+    expect(() => parseCli(['serve', '--redis', 'http://r'], {})).toThrow(/redis/);
+  });
+
   it('refuses unknown flags, bad numbers and unknown commands', () => {
     expect(() => parseCli(['serve', '--nope'], {})).toThrow(OptionError);
     expect(() => parseCli(['serve', '--port', 'abc'], {})).toThrow(/port/);

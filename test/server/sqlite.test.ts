@@ -1,7 +1,8 @@
-// The SQLite backend against the Persistence contract.
+// The SQLite backend against the Persistence contract (the same tests run on PostgreSQL).
 import { SqlitePersistence } from 'tinysync/server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, tempDir } from './helpers.js';
+import { persistenceContract } from './persistence-contract.js';
 
 afterEach(cleanup);
 
@@ -9,33 +10,22 @@ const bytes = (...b: number[]) => Uint8Array.from(b);
 const plain = (updates: Uint8Array[]) => updates.map((u) => [...u]);
 
 describe('SqlitePersistence', () => {
-  it('keeps one ordered log per document, across reopen', async () => {
-    const dir = tempDir();
-    const store = new SqlitePersistence(dir);
-    expect(store.load('a')).toEqual({ updates: [], lastSeq: 0 });
-    const s1 = store.append('a', bytes(1));
-    store.append('b', bytes(9));
-    const s2 = store.append('a', bytes(2));
-    expect(s2).toBeGreaterThan(s1);
-    await store.close();
-    const again = new SqlitePersistence(dir);
-    const log = again.load('a');
-    expect(plain(log.updates)).toEqual([[1], [2]]);
-    expect(log.lastSeq).toBe(s2);
-    expect(plain(again.load('b').updates)).toEqual([[9]]);
-    await again.close();
+  let dir = '';
+  beforeEach(() => {
+    dir = tempDir();
   });
 
-  it('compacts atomically: entries up to the mark become the snapshot, later ones stay after it', async () => {
-    const store = new SqlitePersistence(tempDir());
+  describe('contract', () => {
+    persistenceContract({ open: () => new SqlitePersistence(dir), doc: (name) => name });
+  });
+
+  it('replaces compacted entries by the snapshot it is given, byte for byte', async () => {
+    const store = new SqlitePersistence(dir);
     store.append('a', bytes(1));
     const mark = store.append('a', bytes(2));
     store.append('a', bytes(3));
     store.compact('a', bytes(12), mark);
     expect(plain(store.load('a').updates)).toEqual([[12], [3]]);
-    // Nothing to replace: the transaction throws and rolls back, the log is unchanged.
-    expect(() => store.compact('none', bytes(0), 10)).toThrow(/no stored update/);
-    expect(store.load('none').updates).toEqual([]);
     await store.close();
   });
 });
