@@ -106,11 +106,11 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (!m || !sameSecret(m[1]!, ctx.adminKey)) throw new HttpError(401, 'admin key required (Authorization: Bearer <admin key>)');
   const body = await readJSON(req);
-  const { doc, prefix } = body;
+  const { doc, prefix, paths } = body;
   const right = body.right ?? 'write';
   const ttl = body.ttl ?? '30d';
-  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
-    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number }');
+  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (right !== 'read' && right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number') || (paths !== undefined && !Array.isArray(paths))) {
+    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number, paths?: string[] }');
   }
   if (doc !== undefined && prefix !== undefined) throw new HttpError(400, 'give either doc (one document) or prefix (every document under it), not both');
   // Neither: every document, as the default `doc: '*'` granted before prefixes got their own claim.
@@ -124,12 +124,13 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const clientId = randomUUID();
   let token: string;
   try {
-    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds });
+    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds, ...(paths !== undefined ? { paths: paths as string[] } : {}) });
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
-  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right });
-  sendJSON(res, 201, { clientId, token, ...scope, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+  const rules = paths !== undefined ? { paths } : {};
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right, ...rules });
+  sendJSON(res, 201, { clientId, token, ...scope, right, ...rules, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
 }
 
 async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -10,3 +10,5 @@ export { jsonLinesLogger, type Logger, type LogRecord } from './log.js';
 export { docToJSON, MAX_JSON_DEPTH } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
 export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, UpdateRefusedError, OptionError, HttpError } from './errors.js';
+export { checkPathPatterns, compilePathRules, formatPointer, PathPatternError, type PathRules } from '../core/index.js';
+export { forbiddenPath } from './touched-paths.js';

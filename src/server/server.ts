@@ -21,6 +21,7 @@ import { StaticFiles } from './static.js';
 import { atWallClock } from './wall-clock-timer.js';
 import { checkSecret, grants, verifyToken, type Right } from './tokens.js';
 import { TokenError } from './errors.js';
+import { compilePathRules, type PathRules } from '../core/index.js';
 
 /** A running server, as returned by {@link createSyncServer}. */
 export interface SyncServer {
@@ -117,6 +118,7 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     let right: Right = 'write';
     let sub = 'anonymous';
     let exp: number | undefined;
+    let rules: PathRules | undefined;
     let tokenKey: string | undefined;
     const origin = req.headers.origin;
     if (secret === undefined && origin !== undefined && !originAllowed(origin, opts.host ?? '127.0.0.1', (http.address() as AddressInfo).port, allowedOrigins)) {
@@ -133,6 +135,7 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
       }
       if (!grants(claims, doc, 'read')) return refuse(socket, req, 403, `token does not grant document "${doc}"`, doc);
       ({ right, sub, exp } = claims);
+      if (claims.paths) rules = compilePathRules(claims.paths, sub);
       // The signature tells tokens apart (two tokens for one sub are two tokens).
       tokenKey = token.slice(token.lastIndexOf('.') + 1);
     }
@@ -150,7 +153,7 @@ export async function createSyncServer(opts: SyncServerOptions = {}): Promise<Sy
     if (!closing) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
-        const conn: Conn = { id: nextId++, ws, doc, right, sub, awarenessIds: new Set(), closed: false, alive: true };
+        const conn: Conn = { id: nextId++, ws, doc, right, sub, rules, awarenessIds: new Set(), closed: false, alive: true };
         if (room) connect(conn, room, exp, admission, req);
         else refuseDoc(conn, unavailable, admission);
       });

@@ -2,6 +2,7 @@
 // it may write. The server verifies them at the WebSocket upgrade and on /docs requests.
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { checkPathPatterns, PathPatternError } from '../core/index.js';
 import { OptionError, TokenError } from './errors.js';
 
 /** What a token allows on its documents. `write` includes reading. */
@@ -22,6 +23,8 @@ export type TokenClaims = TokenScope & {
   sub: string;
   /** Expiry, in seconds since the epoch. */
   exp: number;
+  /** Path patterns a write token may change (see README "Permissions"); absent: the whole document. */
+  paths?: string[];
 };
 
 /** Options of {@link createToken}: the scope (`doc` or `prefix`) and these. */
@@ -34,6 +37,12 @@ export type CreateTokenOptions = TokenScope & {
   sub?: string;
   /** Lifetime: seconds, or a string such as `90s`, `30m`, `12h`, `7d`, `2w` (at most 10 years). Default `7d`. */
   ttl?: number | string;
+  /**
+   * Write only these paths of the document: JSON-pointer patterns with `*` (one segment), `**`
+   * (any depth below, last segment) and `{sub}` (the token's `sub`). Needs `right: 'write'`.
+   * Default: the whole document.
+   */
+  paths?: string[];
 };
 
 export const MIN_SECRET_LENGTH = 32;
@@ -42,7 +51,8 @@ export const MIN_SECRET_LENGTH = 32;
  * Signs a token for one document (`doc`) or for every document under a prefix (`prefix`) with
  * the server secret. Throws an OptionError when the scope is missing, doubled or holds `*`. The
  * same can be done from the shell with `tinysync token --secret S --doc NAME --write --ttl 7d`
- * (or `--prefix team-a/`).
+ * (or `--prefix team-a/`). `paths` limits writes to some paths of the document (`--paths`);
+ * a malformed pattern throws an OptionError.
  *
  * @example
  * const token = await createToken({ secret, prefix: 'team-a/', right: 'write', sub: 'alice', ttl: '1d' });
@@ -52,8 +62,9 @@ export async function createToken(opts: CreateTokenOptions): Promise<string> {
   const right = opts.right ?? 'read';
   if (right !== 'read' && right !== 'write') throw new OptionError('right', `must be "read" or "write", not ${JSON.stringify(right)}`);
   const scope = checkScope(opts.doc, opts.prefix);
+  const paths = opts.paths === undefined ? undefined : checkPaths(opts.paths, right);
   const exp = Math.floor(Date.now() / 1000) + parseTtl(opts.ttl ?? '7d');
-  return new SignJWT({ ...scope, right })
+  return new SignJWT({ ...scope, right, ...(paths ? { paths } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(opts.sub ?? randomUUID())
     .setIssuedAt()
@@ -75,7 +86,7 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     if (err instanceof joseErrors.JWTExpired) throw new TokenError('E_TOKEN_EXPIRED', 'token expired', 401, undefined, { cause: err });
     throw new TokenError('E_TOKEN_INVALID', 'token invalid (malformed or bad signature)', 401, undefined, { cause: err });
   }
-  const { doc, prefix, right, sub, exp } = payload;
+  const { doc, prefix, right, sub, exp, paths } = payload;
   if ((right !== 'read' && right !== 'write') || typeof sub !== 'string' || typeof exp !== 'number') {
     throw new TokenError('E_TOKEN_INVALID', 'token lacks the right/sub/exp claims', 401);
   }
@@ -87,7 +98,12 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     const why = pattern ? `its doc claim ${JSON.stringify(doc)} is a pattern, which is no longer accepted; issue a new token with a prefix claim` : (err as Error).message;
     throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${why}`, 401, undefined, { cause: err });
   }
-  return { ...scope, right, sub, exp };
+  if (paths === undefined) return { ...scope, right, sub, exp };
+  try {
+    return { ...scope, right, sub, exp, paths: checkPaths(paths, right) };
+  } catch (err) {
+    throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${(err as Error).message}`, 401, undefined, { cause: err });
+  }
 }
 
 /** Whether `claims` allow `right` on the document `doc` (its exact name, or a name under the prefix). */
@@ -110,6 +126,17 @@ export function parseTtl(ttl: number | string): number {
   if (!Number.isSafeInteger(seconds) || seconds <= 0) throw new OptionError('ttl', `expected a positive duration such as 3600, 30m, 12h or 7d, got ${JSON.stringify(ttl)}`);
   if (seconds > MAX_TTL_SECONDS) throw new OptionError('ttl', `at most ${MAX_TTL_SECONDS} seconds (3650d), got ${JSON.stringify(ttl)}`);
   return seconds;
+}
+
+/** The checked `paths` of a token, or an OptionError: malformed patterns, or paths on a read token. */
+function checkPaths(paths: unknown, right: Right): string[] {
+  if (right !== 'write') throw new OptionError('paths', 'path rules restrict writes: they need right "write"');
+  try {
+    return checkPathPatterns(paths);
+  } catch (err) {
+    if (err instanceof PathPatternError) throw new OptionError('paths', err.message.replace(/^tinysync: /, ''));
+    throw err;
+  }
 }
 
 /** Throws unless `secret` is long enough for HS256. */
