@@ -4,3 +4,4 @@ export { AuthError, ClosedError, NetworkError, StorageError, WorkerError } from 
 export type { NetStatus, PeerState, SyncOptions } from './protocol.js';
 export { spawnSyncWorker } from './spawn.js';
 export { createStore, type Store, type StoreOptions, type StoreRepairReport, type StoreStatus } from './store.js';
+export { PermissionError } from '../core/index.js';

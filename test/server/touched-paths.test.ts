@@ -2,13 +2,16 @@
 // arrays, deletes of ancestors, containers replaced) against random rules. The server accepts
 // an update exactly when every path it touches is allowed, computed here from the edit on the
 // plain tree; a refused one leaves the server's tree unchanged, an accepted one leaves it equal
-// to the client's. FC_RUNS sets the number of runs (300 by default). The same property through
+// to the client's; the browser store's guard refuses exactly the refused ones. FC_RUNS sets the number of runs (300 by default). The same property through
 // a second instance over Redis is not here: Redis fan-out is not merged yet.
 import fc from 'fast-check';
+import { PermissionError } from 'tinysync/browser';
+import { setWriteGuard, toRaw } from 'tinysync/extend';
 import { compilePathRules } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup } from './helpers.js';
+import { guardWrites } from '../../src/worker/permissions.js';
 import { fakeConn, memoryStore, openRoom, replica, send, treeOf, type Replica } from './room-fakes.js';
 
 afterEach(cleanup);
@@ -46,11 +49,11 @@ function written(at: string[], value: unknown, out: string[][]): void {
 }
 
 /**
- * Applies `e` to the replica and returns what it touches, as the README defines it: the paths
- * written, and the paths whose whole subtree is replaced (a deleted or overwritten container).
- * Null when the edit does nothing.
+ * The mutation `e` makes on the replica and what it touches, as the README defines it: the
+ * paths written, and the paths whose whole subtree is replaced (a deleted or overwritten
+ * container). Null when the edit does nothing.
  */
-function apply(r: Replica<Tree>, e: Edit): { updates: Uint8Array[]; paths: string[][]; below: string[][] } | null {
+function plan(r: Replica<Tree>, e: Edit): { mutate: () => void; paths: string[][]; below: string[][] } | null {
   // Walk to a container: arrays by position (named * in paths), objects by key order.
   let target: Tree | Value[] = r.data;
   const path: string[] = [];
@@ -94,7 +97,7 @@ function apply(r: Replica<Tree>, e: Edit): { updates: Uint8Array[]; paths: strin
       mutate = () => (obj[e.key] = value);
     }
   }
-  return { updates: r.edit(mutate), paths, below };
+  return { mutate, paths, below };
 }
 
 describe('path rules hold for random edits (property)', () => {
@@ -110,10 +113,25 @@ describe('path rules hold for random edits (property)', () => {
         for (const e of edits) {
           const before = JSON.stringify(treeOf(room));
           const logLength = store.logs.get('doc')?.length ?? 0;
-          const done = apply(writer, e);
-          if (done === null || done.updates.length === 0) continue;
+          const done = plan(writer, e);
+          if (done === null) continue;
           const allowed = done.paths.every((p) => rules.allows(p)) && done.below.every((p) => rules.allowsBelow(p));
-          const closedWith = await send(room, fakeConn(room, patterns), done.updates);
+          // The browser store's guard agrees: it refuses exactly what the server would.
+          const guard = guardWrites(() => toRaw(writer.data), rules);
+          setWriteGuard(writer.data, guard);
+          let refusedLocally = false;
+          try {
+            expect(writer.edit(done.mutate)).toHaveLength(allowed ? 1 : 0);
+          } catch (err) {
+            if (!(err instanceof PermissionError)) throw err;
+            refusedLocally = true;
+          }
+          expect({ refusedLocally, edit: e }).toEqual({ refusedLocally: !allowed, edit: e });
+          // A client without the guard sends it anyway: the server must refuse it.
+          setWriteGuard(writer.data, null);
+          const updates = allowed ? [Y.encodeStateAsUpdate(writer.doc, Y.encodeStateVector(room.doc))] : writer.edit(done.mutate);
+          if (updates.length === 0) continue;
+          const closedWith = await send(room, fakeConn(room, patterns), updates);
           expect({ accepted: closedWith === undefined, edit: e, paths: done.paths, below: done.below }).toEqual({ accepted: allowed, edit: e, paths: done.paths, below: done.below });
           if (closedWith) {
             expect(closedWith.reason).toMatch(/^path not writable: \//);
