@@ -16,14 +16,34 @@ interface Loc {
 }
 /** A struct or a type whose location is asked for. */
 type Node = Y.Item | Y.AbstractType<any>;
-/** One resolution step: the location, no effect (null: Yjs will garbage-collect it), or what it needs first. */
-type Step = { done: Loc | null } | { need: Node; then: (loc: Loc) => Loc | null };
+/**
+ * One resolution step: the location (`need` null; `loc` null: no effect, Yjs will garbage-
+ * collect the change), or the node whose location it needs first: the same place (`same`),
+ * or the key `sub` (an array item when null, the place itself when the parent is a text) below it.
+ */
+interface Step {
+  need: Node | null;
+  loc: Loc | null;
+  same: boolean;
+  sub: string | null;
+  text: boolean;
+}
 
 /** The root type the binding uses; changes to any other root are outside every path rule. */
 export const TREE_ROOT = 'tinysync';
 const TAG = '\u0000';
 /** Most nested lookups for one location, so a hostile chain cannot exhaust the stack or time. */
 const MAX_CHAIN = 1_000_000;
+
+/**
+ * The location of each type of a document met so far. An integrated item never changes its
+ * parent or key (Yjs has no moves), so a type's place holds for good; weak keys let a reloaded
+ * document's old types go.
+ */
+const typeLocs = new WeakMap<Y.AbstractType<any>, Loc>();
+
+/** The refusal of a change whose place cannot be resolved. */
+const UNKNOWN_PLACE = 'a change whose place is unknown (its history is missing)';
 
 /** An update whose changes cannot be placed (their history is missing, or they are forged). */
 class Unresolvable extends Error {}
@@ -40,68 +60,116 @@ class Unresolvable extends Error {}
  * client's update is never held aside unchecked.
  */
 export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpdate>, rules: PathRules): string | null {
-  const byClient = new Map<number, Struct[]>();
-  for (const s of update.structs) {
-    let list = byClient.get(s.id.client);
-    if (!list) byClient.set(s.id.client, (list = []));
-    list.push(s);
+  // Each client's structs are one run of update.structs (checkUpdate refuses a client listed
+  // twice); a run keeps the client's clock in the document and the last struct looked up.
+  const structs = update.structs;
+  const runs = new Map<number, { from: number; to: number; state: number; hint: number }>();
+  const stateOf = (client: number): number => runs.get(client)?.state ?? Y.getState(doc.store, client);
+  for (let i = 0; i < structs.length; ) {
+    const client = structs[i]!.id.client;
+    if (runs.has(client)) return UNKNOWN_PLACE;
+    const from = i;
+    while (i < structs.length && structs[i]!.id.client === client) i++;
+    runs.set(client, { from, to: i, state: Y.getState(doc.store, client), hint: from });
   }
   const fromUpdate = (id: Y.ID): Struct | undefined => {
-    const list = byClient.get(id.client);
-    if (!list) return undefined;
-    let lo = 0;
-    let hi = list.length - 1;
+    const run = runs.get(id.client);
+    if (!run) return undefined;
+    // Neighbours are mostly the struct just looked up or the next one (a paste is a chain).
+    for (let i = run.hint; i < run.hint + 2 && i < run.to; i++) {
+      const s = structs[i]!;
+      if (id.clock >= s.id.clock && id.clock < s.id.clock + s.length) {
+        run.hint = i;
+        return s;
+      }
+    }
+    let lo = run.from;
+    let hi = run.to - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const s = list[mid]!;
+      const s = structs[mid]!;
       if (id.clock < s.id.clock) hi = mid - 1;
       else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
-      else return s;
+      else {
+        run.hint = mid;
+        return s;
+      }
     }
     return undefined;
   };
   /** The struct with `id`: the document's when it has it, else the update's; undefined when neither. */
-  const find = (id: Y.ID): Struct | undefined => (id.clock < Y.getState(doc.store, id.client) ? Y.getItem(doc.store, id) : fromUpdate(id));
+  const find = (id: Y.ID): Struct | undefined => (id.clock < stateOf(id.client) ? Y.getItem(doc.store, id) : fromUpdate(id));
   const cache = new Map<Node, Loc | null>();
   const onStack = new Set<Node>();
 
+  // One Loc per place met in this call (a paste puts a thousand items at one place), and the rules' verdicts on each.
+  const children = new Map<Loc, Map<string, Loc>>();
+  const allowed = new Map<Loc, boolean>();
+  const allowedBelow = new Map<Loc, boolean>();
   const rootLoc = (name: string): Loc => ({ root: name, segs: [] });
   const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
     if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
     const key = parentSub === null ? '*' : parentSub.charCodeAt(0) === 0 ? parentSub.slice(1) : parentSub;
-    return { root: parent.root, segs: [...parent.segs, key] };
+    let kids = children.get(parent);
+    if (!kids) children.set(parent, (kids = new Map()));
+    let loc = kids.get(key);
+    if (!loc) kids.set(key, (loc = { root: parent.root, segs: [...parent.segs, key] }));
+    return loc;
   };
   const typeOf = (s: Struct | undefined): Y.AbstractType<any> => {
     if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentType)) throw new Unresolvable();
     return s.content.type;
   };
 
+  const st: Step = { need: null, loc: null, same: false, sub: null, text: false };
+  const done = (loc: Loc | null): Step => {
+    st.need = null;
+    st.loc = loc;
+    return st;
+  };
+  const needs = (need: Node, same: boolean, sub: string | null = null, text = false): Step => {
+    st.need = need;
+    st.same = same;
+    st.sub = sub;
+    st.text = text;
+    return st;
+  };
   const step = (node: Node): Step => {
     if (node instanceof Y.AbstractType) {
-      if (node._item === null) return { done: rootLoc(Y.findRootTypeKey(node)) };
-      return { need: node._item, then: (loc) => loc };
+      const known = typeLocs.get(node);
+      if (known) return done(known);
+      return node._item === null ? done(rootLoc(Y.findRootTypeKey(node))) : needs(node._item, true);
     }
     const parent = node.parent;
     // Integrated: its parent is a type of the document.
-    if (parent instanceof Y.AbstractType) return { need: parent, then: (loc) => child(loc, node.parentSub, parent instanceof Y.Text) };
-    if (typeof parent === 'string') return { done: child(rootLoc(parent), node.parentSub, doc.share.get(parent) instanceof Y.Text) };
+    if (parent instanceof Y.AbstractType) return needs(parent, false, node.parentSub, parent instanceof Y.Text);
+    if (typeof parent === 'string') return done(child(rootLoc(parent), node.parentSub, doc.share.get(parent) instanceof Y.Text));
     if (parent instanceof Y.ID) {
       const p = find(parent);
-      if (p instanceof Y.GC) return { done: null };
+      if (p instanceof Y.GC) return done(null);
       // A type's location is its item's, in the document or new in this update.
-      const type = typeOf(p);
-      return { need: p as Y.Item, then: (loc) => child(loc, node.parentSub, type instanceof Y.Text) };
+      return needs(p as Y.Item, false, node.parentSub, typeOf(p) instanceof Y.Text);
     }
     // No parent written: it shares the parent and key of its left (else right) neighbour.
     const nid = node.origin ?? node.rightOrigin;
     if (nid === null) throw new Unresolvable();
     const n = find(nid);
-    if (n instanceof Y.GC) return { done: null };
+    if (n instanceof Y.GC) return done(null);
     if (!(n instanceof Y.Item)) throw new Unresolvable();
-    return { need: n, then: (loc) => loc };
+    return needs(n, true);
   };
 
   const resolve = (start: Node): Loc | null => {
+    // Most changes need one lookup of a place already known (the previous item, the parent).
+    const known = cache.get(start);
+    if (known !== undefined) return known;
+    const first = step(start);
+    const dep = first.need === null ? first.loc : (cache.get(first.need) ?? (first.need instanceof Y.AbstractType ? typeLocs.get(first.need) : undefined));
+    if (dep !== undefined) {
+      const loc = first.need === null || dep === null || first.same ? dep : child(dep, first.sub, first.text);
+      cache.set(start, loc);
+      return loc;
+    }
     const stack: Node[] = [start];
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
@@ -112,45 +180,66 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
       }
       onStack.add(top);
       const r = step(top);
-      if ('done' in r) {
-        cache.set(top, r.done);
-        continue;
-      }
-      const dep = cache.get(r.need);
+      const dep = r.need === null ? r.loc : cache.get(r.need);
       if (dep !== undefined) {
-        cache.set(top, dep === null ? null : r.then(dep));
+        const loc = r.need === null || dep === null || r.same ? dep : child(dep, r.sub, r.text);
+        cache.set(top, loc);
+        if (loc !== null && top instanceof Y.AbstractType) typeLocs.set(top, loc);
         continue;
       }
-      if (onStack.has(r.need) || stack.length > MAX_CHAIN) throw new Unresolvable();
-      stack.push(r.need);
+      const need = r.need!;
+      if (onStack.has(need) || stack.length > MAX_CHAIN) throw new Unresolvable();
+      stack.push(need);
     }
     return cache.get(start)!;
   };
 
   const isContainer = (s: Struct): boolean => s instanceof Y.Item && s.content instanceof Y.ContentType && !(s.content.type instanceof Y.Text);
   const show = (loc: Loc): string => (loc.root === TREE_ROOT ? formatPointer(loc.segs) || '/' : `${JSON.stringify(loc.root)}:${formatPointer(loc.segs)}`);
-  /** The reason a change at `loc` is refused, or null. `below`: it also replaces everything under loc. */
-  const judge = (loc: Loc | null, below: boolean): string | null => {
+  /**
+   * The reason a change at `loc` is refused, or null. `below` says whether it also replaces
+   * everything under loc; asked only when the rules do not cover all below loc anyway.
+   */
+  const judge = (loc: Loc | null, below: () => boolean): string | null => {
     if (loc === null) return null;
-    if (loc.root !== TREE_ROOT || !rules.allows(loc.segs)) return show(loc);
-    if (below && !rules.allowsBelow(loc.segs)) return `${show(loc)}/**`;
+    let ok = allowed.get(loc);
+    if (ok === undefined) allowed.set(loc, (ok = loc.root === TREE_ROOT && rules.allows(loc.segs)));
+    if (!ok) return show(loc);
+    let all = allowedBelow.get(loc);
+    if (all === undefined) allowedBelow.set(loc, (all = rules.allowsBelow(loc.segs)));
+    if (!all && below()) return `${show(loc)}/**`;
     return null;
   };
   /** The document's live value a new map item replaces, if it is a container: deleting it changes all below. */
+  // Memoised along neighbour chains: a paste of n items is n lookups, not n².
+  const replaces = new Map<Y.Item, boolean>();
   const replacesContainer = (item: Y.Item): boolean => {
-    let n: Struct | undefined = item;
-    for (let hops = 0; n instanceof Y.Item && !(n.parent instanceof Y.AbstractType) && typeof n.parent !== 'string' && hops < MAX_CHAIN; hops++) {
-      if (n.parent instanceof Y.ID) {
+    const chain: Y.Item[] = [];
+    let result = false;
+    for (let n: Struct | undefined = item; n instanceof Y.Item && chain.length <= MAX_CHAIN; ) {
+      const known = replaces.get(n);
+      if (known !== undefined) {
+        result = known;
+        break;
+      }
+      chain.push(n);
+      const parent = n.parent;
+      if (parent instanceof Y.AbstractType || typeof parent === 'string') {
+        const type = typeof parent === 'string' ? doc.share.get(parent) : parent;
+        result = type !== undefined && slotHoldsContainer(type, n.parentSub);
+        break;
+      }
+      if (parent instanceof Y.ID) {
         // A parent new in this update holds nothing yet; a document one may hold a container there.
-        const p = find(n.parent);
-        return p instanceof Y.Item && p.parent instanceof Y.AbstractType && p.content instanceof Y.ContentType && slotHoldsContainer(p.content.type, n.parentSub);
+        const p = find(parent);
+        result = p instanceof Y.Item && p.parent instanceof Y.AbstractType && p.content instanceof Y.ContentType && slotHoldsContainer(p.content.type, n.parentSub);
+        break;
       }
       const nid: Y.ID | null = n.origin ?? n.rightOrigin;
       n = nid === null ? undefined : find(nid);
     }
-    if (!(n instanceof Y.Item)) return false;
-    const type = n.parent instanceof Y.AbstractType ? n.parent : typeof n.parent === 'string' ? doc.share.get(n.parent) : undefined;
-    return type !== undefined && slotHoldsContainer(type, n.parentSub);
+    for (const c of chain) replaces.set(c, result);
+    return result;
   };
   const slotHoldsContainer = (type: Y.AbstractType<any>, sub: string | null): boolean => {
     if (sub === null || sub === TAG || type instanceof Y.Text) return false;
@@ -160,21 +249,20 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
 
   try {
     for (const s of update.structs) {
-      if (!(s instanceof Y.Item) || s.id.clock + s.length <= Y.getState(doc.store, s.id.client)) continue;
-      const loc = resolve(s);
-      const bad = judge(loc, loc !== null && loc.segs.length > 0 && replacesContainer(s));
+      if (!(s instanceof Y.Item) || s.id.clock + s.length <= stateOf(s.id.client)) continue;
+      const bad = judge(resolve(s), () => replacesContainer(s));
       if (bad !== null) return bad;
     }
     for (const [client, ranges] of update.ds.clients) {
-      const state = Y.getState(doc.store, client);
-      const structs = doc.store.clients.get(client);
+      const state = stateOf(client);
+      const docStructs = doc.store.clients.get(client);
       for (const { clock, len } of ranges) {
         const end = clock + len;
-        if (clock < state && structs) {
-          for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < end; i++) {
-            const s = structs[i]!;
+        if (clock < state && docStructs) {
+          for (let i = Y.findIndexSS(docStructs, clock); i < docStructs.length && docStructs[i]!.id.clock < end; i++) {
+            const s = docStructs[i]!;
             if (!(s instanceof Y.Item) || s.deleted) continue;
-            const bad = judge(resolve(s), isContainer(s));
+            const bad = judge(resolve(s), () => isContainer(s));
             if (bad !== null) return bad;
           }
         }
@@ -188,7 +276,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
     }
   } catch {
     // Unresolvable, or a forged reference Yjs's lookups throw on (a clock inside no struct).
-    return 'a change whose place is unknown (its history is missing)';
+    return UNKNOWN_PLACE;
   }
   return null;
 }
