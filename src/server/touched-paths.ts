@@ -100,12 +100,12 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
   /** The struct with `id`: the document's when it has it, else the update's; undefined when neither. */
   const find = (id: Y.ID): Struct | undefined => (id.clock < stateOf(id.client) ? Y.getItem(doc.store, id) : fromUpdate(id));
   const cache = new Map<Node, Loc | null>();
-  const onStack = new Set<Node>();
+  let onStack: Set<Node> | undefined;
 
   // One Loc per place met in this call (a paste puts a thousand items at one place), and the rules' verdicts on each.
   const children = new Map<Loc, Map<string, Loc>>();
-  const allowed = new Map<Loc, boolean>();
-  const allowedBelow = new Map<Loc, boolean>();
+  /** Per place: 1 allowed, 3 allowed with all below, 0 refused. */
+  const verdicts = new Map<Loc, number>();
   const rootLoc = (name: string): Loc => ({ root: name, segs: [] });
   const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
     if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
@@ -171,14 +171,15 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
       return loc;
     }
     const stack: Node[] = [start];
+    onStack ??= new Set();
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (cache.has(top)) {
         stack.pop();
-        onStack.delete(top);
+        onStack!.delete(top);
         continue;
       }
-      onStack.add(top);
+      onStack!.add(top);
       const r = step(top);
       const dep = r.need === null ? r.loc : cache.get(r.need);
       if (dep !== undefined) {
@@ -188,7 +189,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
         continue;
       }
       const need = r.need!;
-      if (onStack.has(need) || stack.length > MAX_CHAIN) throw new Unresolvable();
+      if (onStack!.has(need) || stack.length > MAX_CHAIN) throw new Unresolvable();
       stack.push(need);
     }
     return cache.get(start)!;
@@ -202,22 +203,23 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
    */
   const judge = (loc: Loc | null, below: () => boolean): string | null => {
     if (loc === null) return null;
-    let ok = allowed.get(loc);
-    if (ok === undefined) allowed.set(loc, (ok = loc.root === TREE_ROOT && rules.allows(loc.segs)));
-    if (!ok) return show(loc);
-    let all = allowedBelow.get(loc);
-    if (all === undefined) allowedBelow.set(loc, (all = rules.allowsBelow(loc.segs)));
-    if (!all && below()) return `${show(loc)}/**`;
+    let verdict = verdicts.get(loc);
+    if (verdict === undefined) {
+      verdict = loc.root === TREE_ROOT && rules.allows(loc.segs) ? (rules.allowsBelow(loc.segs) ? 3 : 1) : 0;
+      verdicts.set(loc, verdict);
+    }
+    if (verdict === 0) return show(loc);
+    if (verdict === 1 && below()) return `${show(loc)}/**`;
     return null;
   };
   /** The document's live value a new map item replaces, if it is a container: deleting it changes all below. */
   // Memoised along neighbour chains: a paste of n items is n lookups, not n².
-  const replaces = new Map<Y.Item, boolean>();
+  let replaces: Map<Y.Item, boolean> | undefined;
   const replacesContainer = (item: Y.Item): boolean => {
     const chain: Y.Item[] = [];
     let result = false;
     for (let n: Struct | undefined = item; n instanceof Y.Item && chain.length <= MAX_CHAIN; ) {
-      const known = replaces.get(n);
+      const known = replaces?.get(n);
       if (known !== undefined) {
         result = known;
         break;
@@ -238,6 +240,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
       const nid: Y.ID | null = n.origin ?? n.rightOrigin;
       n = nid === null ? undefined : find(nid);
     }
+    replaces ??= new Map();
     for (const c of chain) replaces.set(c, result);
     return result;
   };
