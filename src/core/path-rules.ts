@@ -49,13 +49,17 @@ export interface PathRules {
 export function checkPathPatterns(paths: unknown): string[] {
   if (!Array.isArray(paths)) throw new PathPatternError(String(paths), 'paths must be an array of patterns such as "/cards/**"');
   if (paths.length > MAX_PATH_PATTERNS) throw new PathPatternError(String(paths[0]), `at most ${MAX_PATH_PATTERNS} patterns per token`);
-  for (const p of paths) parsePattern(p, 'x');
+  for (const p of paths) {
+    const problem = patternProblem(p);
+    if (problem !== null) throw new PathPatternError(typeof p === 'string' && p.length > 40 ? `${p.slice(0, 40)}...` : String(p), problem);
+  }
   return [...(paths as string[])];
 }
 
 /**
- * Compiles checked patterns for one token holder, with `{sub}` replaced by `sub`. The rules
- * answer in time linear in the number of patterns times the path's length.
+ * Compiles patterns checked by {@link checkPathPatterns} for one token holder, with `{sub}`
+ * replaced by `sub`. The rules answer in time linear in the number of patterns times the
+ * path's length.
  */
 export function compilePathRules(patterns: readonly string[], sub: string): PathRules {
   const compiled = patterns.map((p) => parsePattern(p, sub));
@@ -87,21 +91,27 @@ export function formatPointer(path: readonly string[]): string {
   return path.map((k) => '/' + k.replaceAll('~', '~0').replaceAll('/', '~1')).join('');
 }
 
-function parsePattern(pattern: unknown, sub: string): Segment[] {
-  if (typeof pattern !== 'string') throw new PathPatternError(String(pattern), 'a pattern must be a string');
-  if (pattern.length > MAX_PATH_PATTERN_LENGTH) throw new PathPatternError(pattern.slice(0, 40) + '...', `longer than ${MAX_PATH_PATTERN_LENGTH} characters`);
-  if (!pattern.startsWith('/')) throw new PathPatternError(pattern, 'must start with "/" (a JSON pointer such as "/cards/**")');
+/** Why `pattern` is not a valid pattern, or null: the checks behind {@link checkPathPatterns}. */
+function patternProblem(pattern: unknown): string | null {
+  if (typeof pattern !== 'string') return 'a pattern must be a string';
+  if (pattern.length > MAX_PATH_PATTERN_LENGTH) return `longer than ${MAX_PATH_PATTERN_LENGTH} characters`;
+  if (!pattern.startsWith('/')) return 'must start with "/" (a JSON pointer such as "/cards/**")';
+  const raw = pattern.slice(1).split('/');
+  for (const [i, seg] of raw.entries()) {
+    if (seg === '**' && i !== raw.length - 1) return '"**" may only be the last segment';
+    if (seg !== '*' && seg !== '**' && seg.includes('*')) return `"*" must be a whole segment, not part of ${JSON.stringify(seg)}`;
+    if (/~[^01]|~$/.test(seg)) return 'a "~" must be followed by 0 or 1 (JSON pointer escapes ~0 and ~1)';
+    if (seg.split('{sub}').some((part) => /[{}]/.test(part))) return 'the only placeholder is {sub}';
+  }
+  return null;
+}
+
+/** The segments of a checked pattern, `{sub}` replaced. Kept free of messages: browsers compile without checking. */
+function parsePattern(pattern: string, sub: string): Segment[] {
   const raw = pattern.slice(1).split('/');
   return raw.map((seg, i): Segment => {
-    if (seg === '**') {
-      if (i !== raw.length - 1) throw new PathPatternError(pattern, '"**" may only be the last segment');
-      return { kind: 'rest' };
-    }
+    if (seg === '**' && i === raw.length - 1) return { kind: 'rest' };
     if (seg === '*') return { kind: 'one' };
-    if (seg.includes('*')) throw new PathPatternError(pattern, `"*" must be a whole segment, not part of ${JSON.stringify(seg)}`);
-    if (/~[^01]|~$/.test(seg)) throw new PathPatternError(pattern, 'a "~" must be followed by 0 or 1 (JSON pointer escapes ~0 and ~1)');
-    const parts = seg.split('{sub}');
-    if (parts.some((part) => /[{}]/.test(part))) throw new PathPatternError(pattern, 'the only placeholder is {sub}');
-    return { kind: 'lit', text: parts.map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~')).join(sub) };
+    return { kind: 'lit', text: seg.split('{sub}').map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~')).join(sub) };
   });
 }
