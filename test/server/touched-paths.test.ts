@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { PermissionError } from 'tinysync/browser';
 import { setWriteGuard, toRaw } from 'tinysync/extend';
-import { compilePathRules } from 'tinysync/server';
+import { compilePathRules, forbiddenPath } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup } from './helpers.js';
@@ -145,5 +145,42 @@ describe('path rules hold for random edits (property)', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe('hostile updates (property)', () => {
+  it('a corrupted update never throws out of the path check, and one that changes a forbidden path is never accepted', async () => {
+    const store = memoryStore();
+    const room = await openRoom(store);
+    const owner = replica<Tree>(room, { a: { b: 1, c: [1, { a: 2 }] }, b: 3 });
+    expect(await send(room, fakeConn(room), [Y.encodeStateAsUpdate(owner.doc)])).toBeUndefined();
+    const rules = compilePathRules(['/a/b'], 'alice');
+    const writer = replica<Tree>(room);
+    const [honest] = writer.edit((d) => {
+      (d.a as Tree).c = 5;
+      d.b = 4;
+    });
+    await fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (flips) => {
+        const bytes = Uint8Array.from(honest!);
+        for (const [at, value] of flips) bytes[at % bytes.length] = value;
+        let decoded;
+        try {
+          decoded = Y.decodeUpdate(bytes);
+        } catch {
+          return;
+        }
+        const verdict = forbiddenPath(room.doc, decoded, rules);
+        expect(verdict === null || typeof verdict === 'string').toBe(true);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    // Whatever the corruption, the room never ends with a forbidden path changed.
+    for (let i = 0; i < 50; i++) {
+      const bytes = Uint8Array.from(honest!);
+      bytes[(i * 7) % bytes.length] = (i * 31) % 256;
+      await send(room, fakeConn(room, ['/a/b']), [bytes]);
+    }
+    expect(treeOf(room)).toEqual({ a: { b: 1, c: [1, { a: 2 }] }, b: 3 });
   });
 });
