@@ -159,12 +159,14 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
     return needs(n, true);
   };
 
+  /** The location of `node` if already known: in this call, or a type's from an earlier one. */
+  const known = (node: Node): Loc | null | undefined => cache.get(node) ?? (node instanceof Y.AbstractType ? typeLocs.get(node) : undefined);
   const resolve = (start: Node): Loc | null => {
     // Most changes need one lookup of a place already known (the previous item, the parent).
-    const known = cache.get(start);
-    if (known !== undefined) return known;
+    const seen = cache.get(start);
+    if (seen !== undefined) return seen;
     const first = step(start);
-    const dep = first.need === null ? first.loc : (cache.get(first.need) ?? (first.need instanceof Y.AbstractType ? typeLocs.get(first.need) : undefined));
+    const dep = first.need === null ? first.loc : known(first.need);
     if (dep !== undefined) {
       const loc = first.need === null || dep === null || first.same ? dep : child(dep, first.sub, first.text);
       cache.set(start, loc);
@@ -181,7 +183,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
       }
       onStack!.add(top);
       const r = step(top);
-      const dep = r.need === null ? r.loc : cache.get(r.need);
+      const dep = r.need === null ? r.loc : known(r.need);
       if (dep !== undefined) {
         const loc = r.need === null || dep === null || r.same ? dep : child(dep, r.sub, r.text);
         cache.set(top, loc);
