@@ -48,7 +48,6 @@ const UNKNOWN_PLACE = 'a change whose place is unknown (its history is missing)'
 /** An update whose changes cannot be placed (their history is missing, or they are forged). */
 class Unresolvable extends Error {}
 
-
 /**
  * The first path the decoded `update` would change that `rules` do not allow (as a JSON
  * pointer, array items as `*`), or null when every change is allowed. Counted as changes: new
