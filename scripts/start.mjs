@@ -40,6 +40,7 @@ const announce = async () => {
       if (r.ok) {
         announced = true;
         console.log(app === 'demo' ? `\n  tinysync demo: ${url}   (another board: ${url}?doc=another)\n` : `\n  ${app}: ${url}\n`);
+        if (app === 'demo' && process.env.TINYSYNC_SECRET) await printTokenLinks(url);
         return;
       }
     } catch {
@@ -48,6 +49,18 @@ const announce = async () => {
     await new Promise((r) => setTimeout(r, 100));
   }
 };
+/**
+ * With a secret (TINYSYNC_SECRET), the demo's links need tokens: an editor link (writes the
+ * whole board) and a viewer link, whose token may only write its own KPI slots (and set
+ * presence, which paths never restrict).
+ */
+async function printTokenLinks(base) {
+  const { createToken } = await import('../dist/server.js');
+  const secret = process.env.TINYSYNC_SECRET;
+  const editor = await createToken({ secret, doc: 'demo', right: 'write', ttl: '1d' });
+  const viewer = await createToken({ secret, doc: 'demo', right: 'write', sub: `viewer-${Math.random().toString(36).slice(2, 8)}`, paths: ['/kpis/*/{sub}'], ttl: '1d' });
+  console.log(`  editor link: ${base}?token=${editor}\n  viewer link: ${base}?token=${viewer}   (may only press KPI buttons)\n`);
+}
 void announce();
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -8,8 +8,11 @@ export {
   onBatch,
   pathOf,
   setReadObserver,
+  setWriteGuard,
   toRaw,
   type EmbeddedHooks,
   type EmbeddedReport,
+  type GuardedWrite,
   type ReadObserver,
+  type WriteGuard,
 } from './core/index.js';

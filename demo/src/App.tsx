@@ -10,8 +10,8 @@ import { PresenceList } from './PresenceList.js';
 import { createSession } from './session.js';
 import { Toolbar } from './Toolbar.js';
 
-export function App(props: { store: Store<Dashboard>; doc: string; identity: Identity }) {
-  const session = createSession(props.store, props.identity);
+export function App(props: { store: Store<Dashboard>; doc: string; identity: Identity; token?: string | undefined }) {
+  const session = createSession(props.store, props.identity, props.token);
   const rename = (name: string) => {
     session.rename(name);
     saveIdentity({ name, color: session.me.color });

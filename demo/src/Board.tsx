@@ -26,8 +26,8 @@ function ColumnView(props: { session: Session; column: Column; first: boolean; l
         </For>
       </ul>
       <form class="add-card" onSubmit={add}>
-        <input ref={input} data-testid="new-card-input" placeholder="Add a card…" aria-label={`New card in ${column.title}`} />
-        <button type="submit" data-testid="add-card">Add</button>
+        <input ref={input} data-testid="new-card-input" placeholder="Add a card…" aria-label={`New card in ${column.title}`} disabled={!session.canEditCards} />
+        <button type="submit" data-testid="add-card" disabled={!session.canEditCards}>Add</button>
       </form>
     </section>
   );

@@ -35,7 +35,7 @@ export function CardView(props: { session: Session; column: Column; card: Card; 
       <Show
         when={editing()}
         fallback={
-          <button class="title" data-testid="card-title" title="Click to edit" onClick={start}>
+          <button class="title" data-testid="card-title" title="Click to edit" disabled={!session.canEditCards} onClick={start}>
             {(countTitle(card.id), card.title)}
           </button>
         }
@@ -62,9 +62,9 @@ export function CardView(props: { session: Session; column: Column; card: Card; 
         </For>
       </div>
       <div class="card-actions">
-        <button data-testid="card-left" aria-label="Move left" disabled={props.first} onClick={() => moveCard(session.data, props.column, card, -1)}>◀</button>
-        <button data-testid="card-right" aria-label="Move right" disabled={props.last} onClick={() => moveCard(session.data, props.column, card, 1)}>▶</button>
-        <button data-testid="card-delete" aria-label="Delete" class="danger" onClick={() => deleteCard(props.column, card)}>✕</button>
+        <button data-testid="card-left" aria-label="Move left" disabled={props.first || !session.canEditCards} onClick={() => moveCard(session.data, props.column, card, -1)}>◀</button>
+        <button data-testid="card-right" aria-label="Move right" disabled={props.last || !session.canEditCards} onClick={() => moveCard(session.data, props.column, card, 1)}>▶</button>
+        <button data-testid="card-delete" aria-label="Delete" class="danger" disabled={!session.canEditCards} onClick={() => deleteCard(props.column, card)}>✕</button>
       </div>
     </li>
   );

@@ -40,8 +40,8 @@ export function Chart(props: { session: Session }) {
         <polyline points={geometry().points} class="line" data-testid="chart-line" />
       </svg>
       <form class="add-point" onSubmit={add}>
-        <input ref={input} data-testid="point-input" inputMode="decimal" placeholder="value (empty: random)" aria-label="New point" />
-        <button type="submit" data-testid="add-point">Add point</button>
+        <input ref={input} data-testid="point-input" inputMode="decimal" placeholder="value (empty: random)" aria-label="New point" disabled={!props.session.canAddPoints} />
+        <button type="submit" data-testid="add-point" disabled={!props.session.canAddPoints}>Add point</button>
         <span class="muted">last: <span data-testid="chart-last">{geometry().last ?? '—'}</span></span>
       </form>
     </section>

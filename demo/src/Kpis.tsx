@@ -1,7 +1,6 @@
 // KPI counters. Each device counts in its own slot and the total is the sum: the tabs of one
 // browser share the slot, so an increment (read, add one, write) runs under `store.lock`.
 import { createSignal, For } from 'solid-js';
-import { deviceId } from './identity.js';
 import { incrementKpi, kpiTotal } from './model.js';
 import type { Session } from './session.js';
 
@@ -9,7 +8,7 @@ const LABELS: Record<string, string> = { deploys: 'Deploys', incidents: 'Inciden
 
 export function Kpis(props: { session: Session }) {
   const { store, data } = props.session;
-  const device = deviceId();
+  const device = props.session.slot;
   const [busy, setBusy] = createSignal(0);
   const increment = async (key: string) => {
     setBusy((n) => n + 1);

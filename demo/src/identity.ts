@@ -32,6 +32,19 @@ export function saveIdentity(identity: Identity): void {
   }
 }
 
+/**
+ * The subject (`sub`) of an access token, read without verifying it (the server does): a
+ * viewer link's token may write only its own KPI slots, named by its subject.
+ */
+export function tokenSubject(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof payload.sub === 'string' ? payload.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** This browser profile's id: its slot in shared counters (see Dashboard.kpis). */
 export function deviceId(): string {
   try {

@@ -15,14 +15,17 @@ const params = new URLSearchParams(location.search);
 const doc = params.get('doc') || 'demo';
 // `?sync=off` runs on IndexedDB alone (e.g. under `vite dev`, without a tinysync server).
 const syncUrl = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/sync`;
-const sync = params.get('sync') === 'off' ? false : { url: syncUrl };
+// `?token=` for a server with a secret; a viewer link's token may only press KPI buttons (its
+// own slot) and set presence.
+const token = params.get('token') ?? undefined;
+const sync = params.get('sync') === 'off' ? false : { url: syncUrl, ...(token ? { token } : {}) };
 
 const store = await createStore(doc, initialDashboard(), { sync });
 reactive(store.data);
 const identity = loadIdentity();
 const root = document.getElementById('app')!;
 root.textContent = '';
-const dispose = render(() => <App store={store} doc={doc} identity={identity} />, root);
+const dispose = render(() => <App store={store} doc={doc} identity={identity} token={token} />, root);
 
 /** The test hook: end-to-end tests drive the store and read render counts through it. */
 const hook = { store, transact, snapshot, renders, dispose, doc };

@@ -3,7 +3,7 @@ import type { Store } from 'tinysync/browser';
 import { createTracked, usePresence } from 'tinysync/solid';
 import { createEffect, untrack } from 'solid-js';
 import type { Dashboard } from './model.js';
-import type { Identity } from './identity.js';
+import { deviceId, tokenSubject, type Identity } from './identity.js';
 
 /** This peer's presence state, as the others see it. */
 export interface PeerInfo {
@@ -21,6 +21,12 @@ export interface Session {
   peers: () => Array<{ clientId: number; info: PeerInfo }>;
   /** card id → the peers editing it; per-key reactive, so only those cards rerun. */
   editors: Record<string, string[]>;
+  /** This device's slot in the KPI counters: the device id, or a viewer token's subject (the only slot it may write). */
+  slot: string;
+  /** Whether the token lets this store add, edit, move and delete cards (false for a viewer link). */
+  canEditCards: boolean;
+  /** Whether it may add chart points. */
+  canAddPoints: boolean;
   setEditing(cardId: string | null): void;
   rename(name: string): void;
 }
@@ -32,7 +38,7 @@ function asPeerInfo(state: Record<string, unknown>): PeerInfo | undefined {
 }
 
 /** Builds the session; call inside the app's root so that its listeners live with it. */
-export function createSession(store: Store<Dashboard>, identity: Identity): Session {
+export function createSession(store: Store<Dashboard>, identity: Identity, token?: string): Session {
   const me = createTracked<PeerInfo>({ name: identity.name, color: identity.color, editing: null });
   const others = usePresence(store.presence);
   const peers = () =>
@@ -55,12 +61,19 @@ export function createSession(store: Store<Dashboard>, identity: Identity): Sess
     });
   });
 
+  // A token with path rules (a viewer link) writes only the slots named by its subject.
+  const device = deviceId();
+  const sub = token === undefined ? undefined : tokenSubject(token);
+  const slot = sub !== undefined && !store.canWrite(['kpis', 'deploys', device]) ? sub : device;
   return {
     store,
     data: store.data,
     me,
     peers,
     editors,
+    slot,
+    canEditCards: store.canWrite(['columns', 0, 'cards', 0]),
+    canAddPoints: store.canWrite(['series', 0]),
     setEditing: (cardId) => {
       me.editing = cardId;
     },

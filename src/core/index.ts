@@ -8,3 +8,5 @@ export { transact, type TransactOptions } from './transact.js';
 export { ITERATE, setReadObserver, type ReadObserver } from './reads.js';
 export { EMBEDDED, type EmbeddedHooks, type EmbeddedReport } from './embedded.js';
 export { toRaw } from './tree.js';
+export { checkPathPatterns, compilePathRules, formatPointer, PathPatternError, PermissionError, type PathRules } from './path-rules.js';
+export { setWriteGuard, type GuardedWrite, type WriteGuard } from './guard.js';

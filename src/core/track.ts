@@ -4,6 +4,7 @@
 import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
+import { checkWrite, guarded } from './guard.js';
 import { ITERATE, readObserver } from './reads.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
@@ -71,6 +72,7 @@ setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previ
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
+  if (guarded) checkWrite(raw, op, args, previous, key, span, at);
   const root = touch(raw);
   const logging = recording();
   const onlyPaths = !logging && !root?.onChange && !root?.listeners.size;

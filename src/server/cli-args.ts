@@ -36,11 +36,12 @@ TINYSYNC_REDIS_URL and TINYSYNC_INSTANCE_ID for scale-out. Flags win over the en
 
 const TOKEN_USAGE = `Usage:
   tinysync token [--secret-file PATH | --secret S] (--doc NAME | --prefix PREFIX)
-                 [--write] [--ttl 7d] [--sub ID]
+                 [--write [--paths '/kpis/*/{sub},/cards/**']] [--ttl 7d] [--sub ID]
 
 Prints a signed access token: read-only unless --write, for one document (--doc) or
 every document whose name starts with PREFIX (--prefix "" for all), valid for --ttl
-(seconds, or 90s, 30m, 12h, 7d, 2w; at most 10 years). The secret comes from --secret-file, --secret or
+(seconds, or 90s, 30m, 12h, 7d, 2w; at most 10 years). --paths limits writes to
+comma-separated path patterns (* one segment, ** any depth below, {sub} the --sub). The secret comes from --secret-file, --secret or
 TINYSYNC_SECRET / TINYSYNC_SECRET_FILE.
 `;
 
@@ -150,6 +151,7 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
     write: { type: 'boolean' },
     ttl: { type: 'string' },
     sub: { type: 'string' },
+    paths: { type: 'string' },
   });
   const secret = secretFrom(values, env);
   if (secret === undefined) throw new OptionError('secret', 'required (TINYSYNC_SECRET, --secret-file PATH or --secret S)');
@@ -160,6 +162,8 @@ function parseToken(args: string[], env: Record<string, string | undefined>): Cr
   const scope: TokenScope = doc !== undefined ? { doc } : { prefix: prefix ?? '' };
   const options: CreateTokenOptions = { secret, ...scope, right: values.write === true ? 'write' : 'read', ttl: (values.ttl as string | undefined) ?? '7d' };
   if (typeof values.sub === 'string') options.sub = values.sub;
+  // Comma-separated patterns ('/kpis/*/{sub},/cards/**'); createToken checks each one.
+  if (typeof values.paths === 'string') options.paths = values.paths.split(',').map((p) => p.trim()).filter((p) => p !== '');
   return options;
 }
 

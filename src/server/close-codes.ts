@@ -13,7 +13,7 @@ export const CloseCode = {
   INTERNAL_ERROR: 1011,
   /** The connection's token expired while it was open. */
   TOKEN_EXPIRED: 4001,
-  /** A client holding a read token sent a change. The change was not applied. */
+  /** A client holding a read token sent a change, or one to a path its token's `paths` do not allow. The change was not applied. */
   READ_ONLY: 4003,
   /** The client did not read: what waited to be sent to it passed `limits.maxBufferedBytes`. Reconnect. */
   SLOW_READER: 4008,

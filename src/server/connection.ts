@@ -2,6 +2,7 @@
 import type { WebSocket } from 'ws';
 import type { Outbox } from './backpressure.js';
 import { CloseCode } from './close-codes.js';
+import type { PathRules } from '../core/index.js';
 import type { Right } from './tokens.js';
 
 /** A connected client: its socket, what its token allows, and the awareness ids it controls. */
@@ -11,6 +12,8 @@ export interface Conn {
   readonly doc: string;
   readonly right: Right;
   readonly sub: string;
+  /** The token's path rules, when it may write only some paths (checked on every update). */
+  readonly rules?: PathRules | undefined;
   /** Awareness client ids this socket owns (announced first over it, state still present); removed when it closes. */
   readonly awarenessIds: Set<number>;
   /** Set once the socket is closing; queued messages of a closed client are dropped. */

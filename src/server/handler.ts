@@ -23,6 +23,7 @@ import { openStorage } from './storage.js';
 import { StaticFiles } from './static.js';
 import { atWallClock } from './wall-clock-timer.js';
 import { checkSecret, grants, verifyToken, type Right } from './tokens.js';
+import { compilePathRules, type PathRules } from '../core/index.js';
 import { OptionError, TokenError } from './errors.js';
 import { WriteGate } from './write-gate.js';
 
@@ -144,6 +145,7 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
     let right: Right = 'write';
     let sub = 'anonymous';
     let exp: number | undefined;
+    let rules: PathRules | undefined;
     let tokenKey: string | undefined;
     const origin = req.headers.origin;
     // Cookies ride along with any page's WebSocket, so an app's sessions need the same origin
@@ -177,6 +179,7 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
       if (!grants(claims, doc, 'read')) return refuse(socket, req, 403, `token does not grant document "${doc}"`, doc);
       ({ sub, exp } = claims);
       right = claims.right === 'write' ? 'write' : 'read'; // grants() refused invites above
+      if (claims.paths) rules = compilePathRules(claims.paths, sub);
       // The signature tells tokens apart (two tokens for one sub are two tokens).
       tokenKey = token.slice(token.lastIndexOf('.') + 1);
     }
@@ -194,7 +197,7 @@ export async function createSyncHandler(opts: SyncServerOptions = {}): Promise<S
     if (!closing) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         upgraded = true;
-        const conn: Conn = { id: nextId++, ws, doc, right, sub, awarenessIds: new Set(), closed: false, alive: true };
+        const conn: Conn = { id: nextId++, ws, doc, right, sub, rules, awarenessIds: new Set(), closed: false, alive: true };
         if (room) connect(conn, room, exp, admission, req);
         else refuseDoc(conn, unavailable, admission);
       });

@@ -140,10 +140,10 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const invite = m && !admin ? await verifyToken(m[1]!, ctx.secret).catch(() => undefined) : undefined;
   if (!admin && invite?.right !== 'register') throw new HttpError(401, 'admin key or invite token required (Authorization: Bearer <admin key or invite>)');
   const body = await readJSON(req);
-  const { doc, prefix } = body;
+  const { doc, prefix, paths } = body;
   const ttl = body.ttl ?? '30d';
-  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (body.right !== undefined && body.right !== 'read' && body.right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number')) {
-    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number }');
+  if ((doc !== undefined && typeof doc !== 'string') || (prefix !== undefined && typeof prefix !== 'string') || (body.right !== undefined && body.right !== 'read' && body.right !== 'write') || (typeof ttl !== 'string' && typeof ttl !== 'number') || (paths !== undefined && !Array.isArray(paths))) {
+    throw new HttpError(400, 'body: { doc?: string, prefix?: string, right?: "read" | "write", ttl?: string | number, paths?: string[] }');
   }
   if (doc !== undefined && prefix !== undefined) throw new HttpError(400, 'give either doc (one document) or prefix (every document under it), not both');
   let scope: TokenScope;
@@ -164,15 +164,16 @@ async function register(ctx: HttpContext, req: IncomingMessage, res: ServerRespo
   const clientId = randomUUID();
   let token: string;
   try {
-    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds });
+    token = await createToken({ secret: ctx.secret, ...scope, right: right as Right, sub: clientId, ttl: seconds, ...(paths !== undefined ? { paths: paths as string[] } : {}) });
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
   // After the token is made (a refused request does not use the invite up), with no await
   // between check and mark, so two requests racing with one invite cannot both win.
   if (invite) (ctx.invites ??= new RedeemedInvites()).redeem(m![1]!, invite.exp);
-  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right, ...(invite ? { invitedBy: invite.sub } : {}) });
-  sendJSON(res, 201, { clientId, token, ...scope, right, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
+  const rules = paths !== undefined ? { paths } : {};
+  ctx.logger({ level: 'info', event: 'register', sub: clientId, ...scope, right, ...rules, ...(invite ? { invitedBy: invite.sub } : {}) });
+  sendJSON(res, 201, { clientId, token, ...scope, right, ...rules, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() });
 }
 
 async function readJSON(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -13,3 +13,5 @@ export { docToJSON, MAX_JSON_DEPTH } from './doc-json.js';
 export { decodeDocName } from './doc-names.js';
 export { TokenError, DocumentTooDeepError, DocumentUnavailableError, PersistenceError, UpdateRefusedError, OptionError, HttpError } from './errors.js';
 export { PostgresPersistence, POSTGRES_SCHEMA_VERSION, type PostgresOptions, type DependencyState } from './postgres.js';
+export { checkPathPatterns, compilePathRules, formatPointer, PathPatternError, type PathRules } from '../core/index.js';
+export { forbiddenPath } from './touched-paths.js';

@@ -19,6 +19,7 @@ import { RequestThrottle, TokenBucket } from './rate-limit.js';
 import type { Persistence, StoredLog } from './persistence.js';
 import { decodeMessage, encodeAwareness, encodeStep1, encodeStep2, encodeUpdate } from './protocol.js';
 import { checkSnapshot } from './snapshot-check.js';
+import { forbiddenPath } from './touched-paths.js';
 import { checkUpdate, TOO_MUCH_HELD } from './update-check.js';
 
 type Task = () => void | Promise<void>;
@@ -218,7 +219,10 @@ export class Room {
    */
   private applyFrom(conn: Conn, update: Uint8Array): void | Promise<void> {
     try {
-      checkUpdate(this.name, this.doc, update, this.held.bytes, this.ctx.limits.maxPendingBytes);
+      const decoded = checkUpdate(this.name, this.doc, update, this.held.bytes, this.ctx.limits.maxPendingBytes);
+      // Path rules: the whole update is refused for the first path the token may not write.
+      const forbidden = conn.rules ? forbiddenPath(this.doc, decoded, conn.rules) : null;
+      if (forbidden !== null) return this.refuse(conn, CloseCode.READ_ONLY, `path not writable: ${forbidden}`);
     } catch (err) {
       // Like an overflow after the apply: what waits is dropped, so a flood cannot pin it.
       if (err instanceof UpdateRefusedError && err.code === 'E_UPDATE_HELD') this.held.clear();

@@ -2,6 +2,7 @@
 // it may write. The server verifies them at the WebSocket upgrade and on /docs requests.
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { checkPathPatterns, PathPatternError } from '../core/index.js';
 import { OptionError, TokenError } from './errors.js';
 
 /** What a token allows on its documents. `write` includes reading. */
@@ -30,6 +31,8 @@ export type TokenClaims = TokenScope & {
   sub: string;
   /** Expiry, in seconds since the epoch. */
   exp: number;
+  /** Path patterns a write token may change (see README "Permissions"); absent: the whole document. */
+  paths?: string[];
 };
 
 /** Options of {@link createToken}: the scope (`doc` or `prefix`) and these. */
@@ -44,6 +47,12 @@ export type CreateTokenOptions = TokenScope & {
   sub?: string;
   /** Lifetime: seconds, or a string such as `90s`, `30m`, `12h`, `7d`, `2w` (at most 10 years). Default `7d`. */
   ttl?: number | string;
+  /**
+   * Write only these paths of the document: JSON-pointer patterns with `*` (one segment), `**`
+   * (any depth below, last segment) and `{sub}` (the token's `sub`). Needs `right: 'write'`.
+   * Default: the whole document.
+   */
+  paths?: string[];
 };
 
 export const MIN_SECRET_LENGTH = 32;
@@ -52,7 +61,8 @@ export const MIN_SECRET_LENGTH = 32;
  * Signs a token for one document (`doc`) or for every document under a prefix (`prefix`) with
  * the server secret. Throws an OptionError when the scope is missing, doubled or holds `*`. The
  * same can be done from the shell with `tinysync token --secret S --doc NAME --write --ttl 7d`
- * (or `--prefix team-a/`).
+ * (or `--prefix team-a/`). `paths` limits writes to some paths of the document (`--paths`);
+ * a malformed pattern throws an OptionError.
  *
  * @example
  * const token = await createToken({ secret, prefix: 'team-a/', right: 'write', sub: 'alice', ttl: '1d' });
@@ -63,8 +73,9 @@ export async function createToken(opts: CreateTokenOptions): Promise<string> {
   if (right !== 'read' && right !== 'write' && right !== 'register') throw new OptionError('right', `must be "read", "write" or "register", not ${JSON.stringify(right)}`);
   if (opts.grant !== undefined && (right !== 'register' || (opts.grant !== 'read' && opts.grant !== 'write'))) throw new OptionError('grant', 'is "read" or "write", and only on an invite (right: "register")');
   const scope = checkScope(opts.doc, opts.prefix);
+  const paths = opts.paths === undefined ? undefined : checkPaths(opts.paths, right);
   const exp = Math.floor(Date.now() / 1000) + parseTtl(opts.ttl ?? '7d');
-  return new SignJWT({ ...scope, right, ...(right === 'register' ? { grant: opts.grant ?? 'write' } : {}) })
+  return new SignJWT({ ...scope, right, ...(right === 'register' ? { grant: opts.grant ?? 'write' } : {}), ...(paths ? { paths } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(opts.sub ?? randomUUID())
     .setIssuedAt()
@@ -86,7 +97,7 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     if (err instanceof joseErrors.JWTExpired) throw new TokenError('E_TOKEN_EXPIRED', 'token expired', 401, undefined, { cause: err });
     throw new TokenError('E_TOKEN_INVALID', 'token invalid (malformed or bad signature)', 401, undefined, { cause: err });
   }
-  const { doc, prefix, right, sub, exp, grant } = payload;
+  const { doc, prefix, right, sub, exp, grant, paths } = payload;
   if ((right !== 'read' && right !== 'write' && right !== 'register') || typeof sub !== 'string' || typeof exp !== 'number') {
     throw new TokenError('E_TOKEN_INVALID', 'token lacks the right/sub/exp claims', 401);
   }
@@ -99,7 +110,13 @@ export async function verifyToken(token: string, secret: string): Promise<TokenC
     throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${why}`, 401, undefined, { cause: err });
   }
   if (right === 'register' && grant !== 'read' && grant !== 'write') throw new TokenError('E_TOKEN_INVALID', 'invite lacks its grant claim', 401);
-  return right === 'register' ? { ...scope, right, grant: grant as Right, sub, exp } : { ...scope, right, sub, exp };
+  if (right === 'register') return { ...scope, right, grant: grant as Right, sub, exp };
+  if (paths === undefined) return { ...scope, right, sub, exp };
+  try {
+    return { ...scope, right, sub, exp, paths: checkPaths(paths, right) };
+  } catch (err) {
+    throw new TokenError('E_TOKEN_CLAIMS', `token refused: ${(err as Error).message}`, 401, undefined, { cause: err });
+  }
 }
 
 /**
@@ -125,6 +142,17 @@ export function parseTtl(ttl: number | string): number {
   if (!Number.isSafeInteger(seconds) || seconds <= 0) throw new OptionError('ttl', `expected a positive duration such as 3600, 30m, 12h or 7d, got ${JSON.stringify(ttl)}`);
   if (seconds > MAX_TTL_SECONDS) throw new OptionError('ttl', `at most ${MAX_TTL_SECONDS} seconds (3650d), got ${JSON.stringify(ttl)}`);
   return seconds;
+}
+
+/** The checked `paths` of a token, or an OptionError: malformed patterns, or paths on a read token. */
+function checkPaths(paths: unknown, right: Right | 'register'): string[] {
+  if (right !== 'write') throw new OptionError('paths', 'path rules restrict writes: they need right "write"');
+  try {
+    return checkPathPatterns(paths);
+  } catch (err) {
+    if (err instanceof PathPatternError) throw new OptionError('paths', err.message.replace(/^tinysync: /, ''));
+    throw err;
+  }
 }
 
 /** Throws unless `secret` is long enough for HS256. */

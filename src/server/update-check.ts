@@ -48,9 +48,10 @@ type Runs = (client: number) => ClientRun;
  * simulates Yjs's integration on clocks alone: each change needs its client's earlier changes,
  * and its left and right neighbours and parent either in the document or integrated earlier
  * from the update. Cost is linear in the update's size; the document is only read (its state
- * vector, per client met). `encoding_` is 'v2' for the parts Yjs itself held aside.
+ * vector, per client met). `encoding_` is 'v2' for the parts Yjs itself held aside. Returns
+ * the decoded update (read only), for checks that follow (path rules).
  */
-export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, heldBytes: number, maxPendingBytes: number, encoding_: 'v1' | 'v2' = 'v1'): void {
+export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, heldBytes: number, maxPendingBytes: number, encoding_: 'v1' | 'v2' = 'v1'): ReturnType<typeof Y.decodeUpdate> {
   const refuse = (reason: string, cause?: unknown): never => {
     throw new UpdateRefusedError(docName, 'E_UPDATE_INVALID', reason, cause === undefined ? undefined : { cause });
   };
@@ -130,6 +131,7 @@ export function checkUpdate(docName: string, doc: Y.Doc, update: Uint8Array, hel
   if (scanSteps(doc, items, lookup, MAX_SCAN_STEPS) > MAX_SCAN_STEPS) {
     refuse('update refused: too costly to integrate (changes placed far from their neighbours)');
   }
+  return decoded;
 }
 
 /** Whether `dep` (an ID, or a root type's name) is a change of `client` at or after `clock`. */

@@ -5,3 +5,4 @@ export type { NetStatus, PeerState, SyncOptions } from './protocol.js';
 export { spawnSyncWorker } from './spawn.js';
 export { createStore, type Store, type StoreOptions, type StoreRepairReport, type StoreStatus } from './store.js';
 export { credentialsFor, forgetRegistration, isRegistered, register, type CredentialStorage, type Credentials, type RegisterOptions } from './registration.js';
+export { PermissionError } from '../core/index.js';

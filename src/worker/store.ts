@@ -1,8 +1,9 @@
 // createStore(): a tracked tree, bound to a Y.Doc, connected to the sync worker.
 import * as Y from 'yjs';
-import { snapshot, track, type TinysyncError } from '../core/index.js';
+import { setWriteGuard, snapshot, toRaw, track, type PathKey, type TinysyncError } from '../core/index.js';
 import { bind, type Binding } from '../crdt/index.js';
 import { SyncClient, type Presence, type RepairReport } from './client.js';
+import { guardWrites, rulePath, tokenRules } from './permissions.js';
 import type { NetStatus, SyncOptions } from './protocol.js';
 
 /**
@@ -64,6 +65,12 @@ export interface Store<T> {
   /** Undoes the last local transaction; false if there was none. */
   undo(): boolean;
   redo(): boolean;
+  /**
+   * Whether the store's token lets it write `path` (for UI: disable what would be refused).
+   * True without a token or when its token has no `paths` rules. A write it refuses throws a
+   * `PermissionError` at the assignment and leaves the data unchanged.
+   */
+  canWrite(path: PathKey[]): boolean;
   /** Runs `fn` under an exclusive lock shared by every tab of this browser profile. */
   lock<R>(name: string, fn: () => Promise<R> | R): Promise<R>;
   /** Replaces the local state with the server's; reports the local changes that were dropped. */
@@ -88,6 +95,9 @@ export interface Store<T> {
  */
 export async function createStore<T extends object>(name: string, initial: T, opts: StoreOptions = {}): Promise<Store<T>> {
   const data = track(initial, { name });
+  // The token's path rules, read (not verified) so that a write the server would refuse is
+  // refused here, at the assignment, before anything is stored or sent.
+  const rules = tokenRules(opts.sync ? opts.sync.token : undefined);
   let binding: Binding | null = null;
   let status: StoreStatus = 'loading';
   const statusListeners = new Set<(s: StoreStatus) => void>();
@@ -113,6 +123,7 @@ export async function createStore<T extends object>(name: string, initial: T, op
   // The doc holds the stored state now; binding makes it win over `initial`.
   const bindOptions = { undo: opts.undo ?? true };
   binding = bind(data, client.doc, bindOptions);
+  if (rules) setWriteGuard(data, guardWrites(() => toRaw(data), rules));
   client.onReset((doc) => {
     binding?.destroy();
     binding = bind(data, doc, bindOptions);
@@ -140,6 +151,7 @@ export async function createStore<T extends object>(name: string, initial: T, op
     unhold: () => client.unhold(),
     undo: () => binding?.undo() ?? false,
     redo: () => binding?.redo() ?? false,
+    canWrite: (path) => !rules || rules.allows(rulePath(toRaw(data), path)),
     lock: (lockName, fn) => client.lock(lockName, fn),
     async repair() {
       const before = snapshot(data);
