@@ -5,7 +5,7 @@
 // stay real Maps and Sets (for structuredClone and deep equality), so a deliberate
 // `Map.prototype.set.call(copy, ...)` still gets through; nothing short of a fake Map stops that.
 import { hooksOf } from './embedded.js';
-import { nodes, toRaw } from './tree.js';
+import { attach, nodes, toRaw } from './tree.js';
 import { writeKey } from './values.js';
 
 /**
@@ -32,12 +32,18 @@ function copy(raw: object): unknown {
   // The cached copy first: an embedded value never has one, and the `in` check of hooksOf
   // walks the prototype chain, per element of a changed array.
   const node = nodes.get(raw);
-  if (node?.snapshot) return node.snapshot;
+  const last = node?.snapshot?.deref();
+  const dirty = node?.dirty;
+  if (last && !dirty) return last;
   const hooks = hooksOf(raw);
   if (hooks) return hooks.snapshot();
   let out: object;
   if (Array.isArray(raw)) {
-    out = raw.map(child);
+    // Only what changed is copied again. Spreading, because slice() of a frozen array is slow.
+    if (last && !dirty!.has(undefined)) {
+      out = [...(last as unknown[])];
+      for (const k of dirty!) (out as unknown[])[k as number] = child(raw[k as number]);
+    } else out = raw.map((v, i) => (attach(v, raw, i), child(v)));
   } else if (raw instanceof Map || raw instanceof Set) {
     let adds = 'add';
     if (raw instanceof Map) {
@@ -53,6 +59,6 @@ function copy(raw: object): unknown {
     out = obj;
   }
   Object.freeze(out);
-  if (node) node.snapshot = out;
+  if (node) (node.snapshot = new WeakRef(out)), (node.dirty = undefined);
   return out;
 }

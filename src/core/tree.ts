@@ -21,10 +21,15 @@ export interface TreeNode {
   parent: object | undefined;
   /** The key in the parent. For arrays only a hint: items move, so it is checked on use. */
   key: PathKey;
-  /** The last snapshot of this container, dropped whenever it or anything below it changes. */
-  snapshot: unknown;
+  /**
+   * The last snapshot of this container, held weakly: once the application drops it, nothing
+   * keeps it. `dirty` lists what changed in the container since (a child's key, or undefined
+   * for the container itself), so that the next copy of an array is the last one re-sliced.
+   */
+  snapshot?: WeakRef<object> | undefined;
+  dirty?: Set<PathKey | undefined> | undefined;
   /** Set on the root node only. */
-  root: Root | undefined;
+  root?: Root | undefined;
 }
 
 export const nodes = new WeakMap<object, TreeNode>();
@@ -64,7 +69,7 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
     node.key = key;
     return;
   }
-  nodes.set(child, { parent, key, snapshot: undefined, root: undefined });
+  nodes.set(child, { parent, key });
   hooksOf(child)?.attach((op, args, previous) => reportEmbedded(child, op, args, previous));
 }
 
@@ -120,9 +125,11 @@ export function locate(raw: object): Location | undefined {
  */
 export function touch(raw: object): Root | undefined {
   let node = nodes.get(raw);
+  let key: PathKey | undefined;
   while (node) {
-    node.snapshot = undefined;
+    if (node.snapshot) (node.dirty ??= new Set()).add(key);
     if (node.root || !node.parent) return node.root;
+    key = node.key;
     node = nodes.get(node.parent);
   }
   return undefined;
