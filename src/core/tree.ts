@@ -24,7 +24,7 @@ export interface TreeNode {
   /**
    * The last snapshot of this container, held weakly: once the application drops it, nothing
    * keeps it. `dirty` lists what changed in the container since (a child's key, or undefined
-   * for the container itself), so that the next copy of an array is the last one re-sliced.
+   * for the container itself), so that the next copy of an array is the last one re-spread.
    */
   snapshot?: WeakRef<object> | undefined;
   dirty?: Set<PathKey | undefined> | undefined;
@@ -119,9 +119,11 @@ export function locate(raw: object): Location | undefined {
 }
 
 /**
- * Marks `raw` and its ancestors as changed (their snapshots are taken afresh) and returns the
- * tree's root (undefined when `raw` was removed from its tree). One walk up, no allocation:
- * the fast path of a write that nobody listens to.
+ * Marks `raw` and its ancestors as changed and returns the tree's root (undefined when `raw`
+ * was removed from its tree). Each ancestor that has a snapshot learns which child changed;
+ * an array item's key is right wherever it is used: items move only by their array's own edits,
+ * which mark the whole array (its next copy then refreshes the keys). One walk up, no allocation
+ * unless snapshots are taken: the fast path of a write that nobody listens to.
  */
 export function touch(raw: object): Root | undefined {
   let node = nodes.get(raw);
