@@ -1,11 +1,11 @@
-// Plain, frozen deep copies. Each container's copy is kept on its tree node until it or
-// something below it changes, so consecutive snapshots share every subtree that did not
-// change (cheap to take, cheap to compare). Because copies are shared, none may be writable:
+// Plain, frozen deep copies. Each container's last copy is held weakly on its tree node (nothing
+// keeps it once the app drops it), with the keys that changed since, so consecutive snapshots
+// share every subtree that did not change (cheap to take, cheap to compare). Because copies are shared, none may be writable:
 // Object.freeze does not stop a Map's or Set's methods, so those get throwing mutators. They
 // stay real Maps and Sets (for structuredClone and deep equality), so a deliberate
 // `Map.prototype.set.call(copy, ...)` still gets through; nothing short of a fake Map stops that.
 import { hooksOf } from './embedded.js';
-import { nodes, toRaw } from './tree.js';
+import { attach, nodes, toRaw } from './tree.js';
 import { writeKey } from './values.js';
 
 /**
@@ -32,12 +32,23 @@ function copy(raw: object): unknown {
   // The cached copy first: an embedded value never has one, and the `in` check of hooksOf
   // walks the prototype chain, per element of a changed array.
   const node = nodes.get(raw);
-  if (node?.snapshot) return node.snapshot;
+  const last = node?.snapshot?.deref();
+  const dirty = node?.dirty;
+  if (last && !dirty) return last;
   const hooks = hooksOf(raw);
   if (hooks) return hooks.snapshot();
   let out: object;
   if (Array.isArray(raw)) {
-    out = raw.map(child);
+    // Only the changed items are copied again, so a change to one of 100,000 items costs about
+    // a slice(). Spread, because slice() of a frozen array takes V8's slow path.
+    if (last && !dirty!.has(undefined)) {
+      out = [...(last as unknown[])];
+      for (const k of dirty!) (out as unknown[])[k as number] = child(raw[k as number]);
+    } else {
+      // The items moved (or there is no last copy): copied whole, and each item's index hint,
+      // which the next changed-items copy trusts, is set right again.
+      out = raw.map((v, i) => (attach(v, raw, i), child(v)));
+    }
   } else if (raw instanceof Map || raw instanceof Set) {
     let adds = 'add';
     if (raw instanceof Map) {
@@ -53,6 +64,6 @@ function copy(raw: object): unknown {
     out = obj;
   }
   Object.freeze(out);
-  if (node) node.snapshot = out;
+  if (node) (node.snapshot = new WeakRef(out)), (node.dirty = undefined);
   return out;
 }

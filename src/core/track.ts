@@ -41,7 +41,7 @@ export function track<T extends object>(value: T, opts: TrackOptions = {}): T {
     listeners: new Set(),
     trie: new SubscriberTrie(),
   };
-  nodes.set(raw, { parent: undefined, key: '', snapshot: undefined, root });
+  nodes.set(raw, { parent: undefined, key: '', root });
   return (root.proxy = wrap(raw)) as T;
 }
 
@@ -68,7 +68,7 @@ function view(value: unknown): unknown {
  */
 export const toTracked = (raw: object): object => view(raw) as object;
 
-setEmbeddedReporter((value, op, args, previous) => record(value, op, args, previous));
+setEmbeddedReporter(record);
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
@@ -282,39 +282,38 @@ for (const op in splices) {
   };
 }
 
-Object.assign(arrayMethods, {
-  sort(this: unknown[], compare?: (a: unknown, b: unknown) => number): unknown[] {
-    const raw = toRaw(this);
+// sort, reverse, fill and copyWithin, each on the plain array; the method returns the proxy.
+const rewrites: Record<string, (raw: unknown[], ...args: never[]) => void> = {
+  sort(raw, compare?: (a: unknown, b: unknown) => number) {
     if (compare !== undefined && typeof compare !== 'function') throw new TypeError('tinysync: sort() takes a function');
     // The comparator sees what any reader sees: tracked proxies.
-    rewrite(raw, 'sort', compare ? [compare] : [], 0, compare ? raw.slice().sort((a, b) => compare(view(a), view(b))) : raw.slice().sort());
-    return this;
+    rewrite(raw, 'sort', compare ? [compare] : [], 0, raw.slice().sort(compare && ((a, b) => compare(view(a), view(b)))));
   },
-  reverse(this: unknown[]): unknown[] {
-    const raw = toRaw(this);
+  reverse(raw) {
     rewrite(raw, 'reverse', [], 0, raw.slice().reverse());
-    return this;
   },
-  fill(this: unknown[], value: unknown, from?: unknown, to?: unknown): unknown[] {
-    const raw = toRaw(this);
+  fill(raw, value: unknown, from?: unknown, to?: unknown) {
     const start = relative(from, raw.length, 0);
     const end = relative(to, raw.length, raw.length);
     if (start < end) {
       const stored = adoptAll(raw, new Array<unknown>(end - start).fill(value), start);
       rewrite(raw, 'fill', [stored[0], start, end], start, stored);
     }
-    return this;
   },
-  copyWithin(this: unknown[], to: unknown, from?: unknown, end?: unknown): unknown[] {
-    const raw = toRaw(this);
+  copyWithin(raw, to: unknown, from?: unknown, end?: unknown) {
     const target = relative(to, raw.length, 0);
     const start = relative(from, raw.length, 0);
     const count = Math.min(relative(end, raw.length, raw.length) - start, raw.length - target);
     // Objects are copied, not moved: each stored object has exactly one place.
     if (count > 0) rewrite(raw, 'copyWithin', [target, start, start + count], target, adoptAll(raw, raw.slice(start, start + count), target));
-    return this;
   },
-});
+};
+for (const op in rewrites) {
+  arrayMethods[op] = function (this: unknown[], ...args: never[]): unknown[] {
+    rewrites[op]!(toRaw(this), ...args);
+    return this;
+  };
+}
 
 // ---------------------------------------------------------------- Map and Set
 
@@ -379,11 +378,15 @@ const setMethods: Record<PropertyKey, unknown> = {
   },
 };
 
-function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Set<PropertyKey>): ProxyHandler<object> {
+// Reads that depend on a collection's whole contents rather than one key (a Set's `has` too).
+// A plain array: where no read observer is ever set (the bare core), it is dropped as dead code.
+const iteration: PropertyKey[] = ['size', 'forEach', 'keys', 'values', 'entries', Symbol.iterator];
+
+function collectionHandler(methods: Record<PropertyKey, unknown>, shapeRead?: string): ProxyHandler<object> {
   const refuseProperty = (raw: object): never => refuse(raw, 'a property on a Map or Set');
   return {
     get(raw, key, receiver: object) {
-      if (readObserver && shapeReads.has(key)) readObserver(receiver, ITERATE);
+      if (readObserver && (key === shapeRead || iteration.includes(key))) readObserver(receiver, ITERATE);
       if (Object.hasOwn(methods, key)) return methods[key];
       // Accessors and built-in methods (size, keys, ...) need the real Map/Set as `this`.
       const value = Reflect.get(raw, key, raw) as unknown;
@@ -397,7 +400,5 @@ function collectionHandler(methods: Record<PropertyKey, unknown>, shapeReads: Se
   };
 }
 
-// Reads that depend on a collection's whole contents rather than one key.
-const iteration: PropertyKey[] = ['size', 'forEach', 'keys', 'values', 'entries', Symbol.iterator];
-const mapHandler = collectionHandler(mapMethods, new Set(iteration));
-const setHandler = collectionHandler(setMethods, new Set([...iteration, 'has']));
+const mapHandler = collectionHandler(mapMethods);
+const setHandler = collectionHandler(setMethods, 'has');

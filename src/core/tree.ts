@@ -21,10 +21,15 @@ export interface TreeNode {
   parent: object | undefined;
   /** The key in the parent. For arrays only a hint: items move, so it is checked on use. */
   key: PathKey;
-  /** The last snapshot of this container, dropped whenever it or anything below it changes. */
-  snapshot: unknown;
+  /**
+   * The last snapshot of this container, held weakly: once the application drops it, nothing
+   * keeps it. `dirty` lists what changed in the container since (a child's key, or undefined
+   * for the container itself), so that the next copy of an array is the last one re-spread.
+   */
+  snapshot?: WeakRef<object> | undefined;
+  dirty?: Set<PathKey | undefined> | undefined;
   /** Set on the root node only. */
-  root: Root | undefined;
+  root?: Root | undefined;
 }
 
 export const nodes = new WeakMap<object, TreeNode>();
@@ -64,7 +69,7 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
     node.key = key;
     return;
   }
-  nodes.set(child, { parent, key, snapshot: undefined, root: undefined });
+  nodes.set(child, { parent, key });
   hooksOf(child)?.attach((op, args, previous) => reportEmbedded(child, op, args, previous));
 }
 
@@ -114,15 +119,19 @@ export function locate(raw: object): Location | undefined {
 }
 
 /**
- * Marks `raw` and its ancestors as changed (their snapshots are taken afresh) and returns the
- * tree's root (undefined when `raw` was removed from its tree). One walk up, no allocation:
- * the fast path of a write that nobody listens to.
+ * Marks `raw` and its ancestors as changed and returns the tree's root (undefined when `raw`
+ * was removed from its tree). Each ancestor that has a snapshot learns which child changed;
+ * an array item's key is right wherever it is used: items move only by their array's own edits,
+ * which mark the whole array (its next copy then refreshes the keys). One walk up, no allocation
+ * unless snapshots are taken: the fast path of a write that nobody listens to.
  */
 export function touch(raw: object): Root | undefined {
   let node = nodes.get(raw);
+  let key: PathKey | undefined;
   while (node) {
-    node.snapshot = undefined;
+    if (node.snapshot) (node.dirty ??= new Set()).add(key);
     if (node.root || !node.parent) return node.root;
+    key = node.key;
     node = nodes.get(node.parent);
   }
   return undefined;

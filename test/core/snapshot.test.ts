@@ -1,6 +1,11 @@
 // snapshot(): a plain, frozen deep copy; consecutive snapshots share unchanged subtrees.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect, test } from 'vitest';
 import { isTracked, snapshot, track } from 'tinysync';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 test('a snapshot is plain (no proxies), frozen and never changes afterwards', () => {
   const state = track({ a: { b: [1, 2] }, m: new Map([['k', { v: 1 }]]), s: new Set([1]) });
@@ -71,4 +76,22 @@ test('a mutation attempt on a snapshot never reaches later snapshots (they share
   expect(s2.tags.has('X')).toBe(false);
   expect([...s2.byId.keys()]).toEqual(['1']);
   expect(state.tags.has('X')).toBe(false);
+});
+
+test('once the application drops its snapshots, none of their copies is kept; the next snapshot is made afresh', async () => {
+  const state = track({ list: Array.from({ length: 100 }, (_, i) => ({ id: i, tags: [i] })), other: { v: 1 } });
+  let snap: ReturnType<typeof snapshot<typeof state>> | undefined = snapshot(state);
+  state.list[3]!.tags.push(0); // the next copy of the list is re-made from this one
+  snap = snapshot(state);
+  const copies = [snap, snap.list, snap.list[3]!, snap.list[7]!, snap.other].map((c) => new WeakRef(c));
+  snap = undefined;
+  // A WeakRef's target lives until the current task ends (ECMAScript's KeepDuringJob).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  gc();
+  expect(copies.filter((c) => c.deref() !== undefined)).toHaveLength(0);
+  state.list[7]!.id = -7;
+  const next = snapshot(state);
+  expect(next.list[7]).toEqual({ id: -7, tags: [7] });
+  expect(next.list[3]).toEqual({ id: 3, tags: [3, 0] });
+  expect(next.list).toHaveLength(100);
 });
