@@ -3,34 +3,13 @@
 // run can be replayed.
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { message, prng, STEP1 } from '../test/server/frames.js';
 
-/** A y-websocket message: varuint numbers and varuint-length-prefixed byte arrays, in order. */
-export function message(...parts: (number | Uint8Array)[]): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const p of parts) {
-    if (typeof p === 'number') encoding.writeVarUint(e, p);
-    else encoding.writeVarUint8Array(e, p);
-  }
-  return encoding.toUint8Array(e);
-}
-
-/** Sync step 1 with an empty state vector: "send me the whole document" in 4 bytes. */
-export const STEP1 = message(0, 0, Y.encodeStateVector(new Y.Doc()));
+// The frame builder and step 1 are shared with the server tests; the attack modules import them from here.
+export { message, STEP1 };
 
 /** An empty update (no structs, no deletions) as a 5-byte update frame. */
 export const EMPTY_UPDATE = message(0, 2, Uint8Array.of(0, 0));
-
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Issue 11's reproduction: an update that decodes, then throws halfway through applyUpdate. */
 const ISSUE_REPRO = Buffer.from(

@@ -7,8 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } fr
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { listeningPort, startChild } from '../test/child.js';
-import { boardName, onCleanup, tempDir, until, waitReady } from './harness.js';
+import { boardName, cleanup, onCleanup, tempDir, until, waitReady } from './harness.js';
 
 export { until };
 import { createSyncServer, createToken, type SyncServer } from 'tinysync/server';
@@ -222,3 +223,49 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
 
 /** A unique store name per test, so that tests never see each other's data. */
 export const storeName = boardName;
+
+/** The shared setup of a runtime test file: what its tests use from it. */
+export interface RuntimeSuite {
+  /** One in-process server for the whole file (started in beforeAll). */
+  readonly server: InProcessServer;
+  /** A token of `server` for every document, with write right. */
+  readonly writeToken: string;
+  /** A fresh Chromium profile, closed after the test that launched it. */
+  device(): Promise<BrowserContext>;
+}
+
+/**
+ * Registers the hooks of a runtime test file (call it at the top level): a server started once
+ * for the file, devices closed after each test so a test never inherits another's tabs, and
+ * everything cleaned up after the file. Read `server` and `writeToken` inside tests or hooks only.
+ */
+export function runtimeSuite(): RuntimeSuite {
+  let server: InProcessServer | undefined;
+  let writeToken: string | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    server = await startServer();
+    writeToken = await server.token('write');
+  });
+  afterAll(cleanup);
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('runtimeSuite: the server starts in beforeAll; read it inside a test');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get writeToken() {
+      return started(writeToken);
+    },
+    async device() {
+      const c = await launchProfile();
+      contexts.push(c);
+      return c;
+    },
+  };
+}

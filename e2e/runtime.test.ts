@@ -2,35 +2,18 @@
 // e2e/fixtures/app (built by Vite, using only the public names) in Debian's Chromium, each
 // device its own profile, against a real tinysync server on 127.0.0.1 (with a secret: every
 // client holds a signed token). The pages are driven through `window.tinysyncTest`.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { OpenOpts } from './fixtures/api.js';
-import { cleanup, launchProfile, openPage, startServer, storeName, until, type InProcessServer } from './runtime-harness.js';
+import { openPage, runtimeSuite, storeName, until } from './runtime-harness.js';
 
-
-let server: InProcessServer;
-let writeToken: string;
-
-beforeAll(async () => {
-  server = await startServer();
-  writeToken = await server.token('write');
-});
-afterAll(cleanup);
 
 // Profiles and pages of a test are closed after it; the server lives for the whole file.
-const contexts: BrowserContext[] = [];
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
+const suite = runtimeSuite();
+const { device } = suite;
 
-async function device(): Promise<BrowserContext> {
-  const c = await launchProfile();
-  contexts.push(c);
-  return c;
-}
-
-const tab = (context: BrowserContext) => openPage(context, server.appUrl);
-const synced = (): OpenOpts => ({ sync: { url: server.sync, token: writeToken }, maxBackoffMs: 300 });
+const tab = (context: BrowserContext) => openPage(context, suite.server.appUrl);
+const synced = (): OpenOpts => ({ sync: { url: suite.server.sync, token: suite.writeToken }, maxBackoffMs: 300 });
 
 /** Opens store `name` in `page` (createStore) and waits until its data is loaded. */
 async function open(page: Page, name: string, opts: OpenOpts = {}): Promise<void> {
@@ -44,7 +27,7 @@ function data(page: Page, name: string) {
 
 /** The notes the server holds for `name` (toMatchObject({ notes: {} }) would match any notes). */
 async function serverNotes(name: string): Promise<unknown> {
-  const doc = (await server.doc(name)).tinysync as { notes?: unknown } | undefined;
+  const doc = (await suite.server.doc(name)).tinysync as { notes?: unknown } | undefined;
   return doc?.notes;
 }
 
@@ -251,7 +234,7 @@ describe('browser runtime: tabs', () => {
     for (const t of tabs) await open(t, name, synced());
     const other = await tab(await device());
     await open(other, name, synced());
-    const clients = async () => (await server.health()).clients;
+    const clients = async () => (await suite.server.health()).clients;
 
     await tabs[0]!.evaluate(async (n) => {
       const s = window.tinysyncTest.store(n);
@@ -273,7 +256,7 @@ describe('browser runtime: tabs', () => {
       s.data.notes.after = 'after the leader left';
       await s.synced();
     }, name);
-    expect((await server.doc(name)).tinysync).toMatchObject({ notes: { first: 'from tab 0', after: 'after the leader left' } });
+    expect((await suite.server.doc(name)).tinysync).toMatchObject({ notes: { first: 'from tab 0', after: 'after the leader left' } });
     await until('a new leader', async () => (await Promise.all(rest.map((t) => t.evaluate((n) => window.tinysyncTest.store(n).client.isLeader, name)))).filter(Boolean).length === 1);
     // The other device's change reaches both remaining tabs (through the new leader).
     await other.evaluate((n) => void (window.tinysyncTest.store(n).data.notes.remote = 'from the other device'), name);
@@ -333,7 +316,7 @@ describe('browser runtime: server', () => {
     expect(both.notes).toEqual({ a: 'offline', b: 'offline' });
     await a2.evaluate((n) => window.tinysyncTest.store(n).synced(), name);
     await b.evaluate((n) => window.tinysyncTest.store(n).synced(), name);
-    expect(canon((await server.doc(name)).tinysync)).toBe(canon(both));
+    expect(canon((await suite.server.doc(name)).tinysync)).toBe(canon(both));
   });
 
   it('offline emulation (context.setOffline) shows as status offline at once and synced when back; edits made meanwhile reach the other device', async () => {
@@ -392,7 +375,7 @@ describe('browser runtime: server', () => {
     }, name);
 
     const reader = await tab(await device());
-    await open(reader, name, { sync: { url: server.sync, token: await server.token('read') }, maxBackoffMs: 300 });
+    await open(reader, name, { sync: { url: suite.server.sync, token: await suite.server.token('read') }, maxBackoffMs: 300 });
     await until('the reader shows the data', async () => (await data(reader, name)).items[0]?.title === 'written by the writer');
     expect(await reader.evaluate((n) => window.tinysyncTest.errors(n), name)).toEqual([]);
 
@@ -459,7 +442,7 @@ describe('browser runtime: server', () => {
     }, name);
     // The work happened (a database exists, the server holds the change) ...
     expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(`tinysync:${name}`);
-    expect((await server.doc(name)).tinysync).toMatchObject({ items: [{ title: 'persisted and synced' }] });
+    expect((await suite.server.doc(name)).tinysync).toMatchObject({ items: [{ title: 'persisted and synced' }] });
     // ... and none of it on the main thread.
     expect(await seen()).toEqual({ idb: [], ws: [] });
     // The instrumentation does see main-thread use.

@@ -4,6 +4,7 @@
 import { onBatch, snapshot, track, ValueError } from '../core/index.js';
 import { unregisterExit, type ExitFlusher } from '../persist/exit-hooks.js';
 import { decode, encode } from '../persist/encoding.js';
+import { WriteSchedule } from '../persist/write-schedule.js';
 import { DbError } from './errors.js';
 import { BRANCH_SEPARATOR as SEP, type Rows } from './rows.js';
 import type { TrackDbOptions } from './options.js';
@@ -21,11 +22,10 @@ export class DbStore implements ExitFlusher {
   readonly dirty = new Set<string>();
   /** Keys known to have a row (from a key scan or an existence check), not yet read. */
   readonly known = new Set<string>();
-  holds = 0;
   closed = false;
   /** Called by detach(), to forget the store wherever it was registered. */
   onDetach: () => void = () => undefined;
-  timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  readonly writes = new WriteSchedule(() => this.background());
   root!: object;
 
   constructor(
@@ -123,25 +123,14 @@ export class DbStore implements ExitFlusher {
   }
 
   schedule(): void {
-    const policy = this.opts.flush ?? 'auto';
-    if (this.holds > 0 || policy === 'manual') return;
-    if (policy === 'auto') {
-      this.timer ??= setImmediate(() => this.background());
-    } else {
-      this.cancel();
-      this.timer = setTimeout(() => this.background(), policy);
-    }
+    this.writes.arm(this.opts.flush ?? 'auto');
   }
 
   cancel(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer as ReturnType<typeof setTimeout>);
-    clearImmediate(this.timer as ReturnType<typeof setImmediate>);
-    this.timer = undefined;
+    this.writes.cancel();
   }
 
   background(): void {
-    this.timer = undefined;
     try {
       this.write();
     } catch {

@@ -90,16 +90,13 @@ function storeOf(data: object, fn: string): DbStore {
 
 /** Suspends writing until the matching `unhold()` (holds nest); changes are still recorded. */
 export function hold(data: object): void {
-  const store = storeOf(data, 'hold');
-  store.holds++;
-  store.cancel();
+  storeOf(data, 'hold').writes.hold();
 }
 
 /** Ends a `hold()`; when the last hold ends, pending rows are written by the flush policy. */
 export function unhold(data: object): void {
   const store = storeOf(data, 'unhold');
-  if (store.holds === 0) return;
-  if (--store.holds === 0 && store.dirty.size > 0) store.schedule();
+  if (store.writes.unhold() && store.dirty.size > 0) store.schedule();
 }
 
 /** Writes pending rows now (whatever the policy or holds), in one transaction. */

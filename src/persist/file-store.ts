@@ -22,13 +22,9 @@ import {
 import { FileChangedError, FileParseError, FileWriteError, NotAFileError } from './errors.js';
 import { registerExit, unregisterExit, type ExitFlusher } from './exit-hooks.js';
 import { formatOf, loadYaml, parseText, serialize, withDefaultExtension, type Format } from './formats.js';
+import { WriteSchedule, type FlushPolicy } from './write-schedule.js';
 
-/**
- * When changes are written: `'auto'` at the end of the tick that made them (all changes of one
- * tick or one transact are one write), a number of milliseconds to wait for a pause in the
- * changes (debounce), or `'manual'` (only on `flush()` and at process exit).
- */
-export type FlushPolicy = 'auto' | 'manual' | number;
+export type { FlushPolicy };
 
 /** Options of `trackFile`. */
 export interface TrackFileOptions {
@@ -56,10 +52,9 @@ const openPaths = new Set<string>();
 
 class FileStore implements ExitFlusher {
   dirty = false;
-  holds = 0;
   loading = false;
   blocked: FileChangedError | undefined;
-  timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
+  readonly writes = new WriteSchedule(() => this.background());
   chain: Promise<void> = Promise.resolve();
   /** The async write under way: its text, and its temporary file once it has one. */
   inflight: { tmp?: string; text: string } | undefined;
@@ -83,24 +78,14 @@ class FileStore implements ExitFlusher {
   }
 
   schedule(): void {
-    if (this.holds > 0 || this.policy === 'manual' || this.blocked) return;
-    if (this.policy === 'auto') {
-      this.timer ??= setImmediate(() => this.background());
-    } else {
-      this.cancel();
-      this.timer = setTimeout(() => this.background(), this.policy);
-    }
+    if (!this.blocked) this.writes.arm(this.policy);
   }
 
   cancel(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer as ReturnType<typeof setTimeout>);
-    clearImmediate(this.timer as ReturnType<typeof setImmediate>);
-    this.timer = undefined;
+    this.writes.cancel();
   }
 
   background(): void {
-    this.timer = undefined;
     // Errors were reported by doWrite; nobody awaits a background write.
     this.write(false).catch(() => undefined);
   }
@@ -257,16 +242,13 @@ function storeOf(data: object, fn: string): FileStore {
  * and are written at `unhold()`, on `flush()`, or at process exit.
  */
 export function hold(data: object): void {
-  const store = storeOf(data, 'hold');
-  store.holds++;
-  store.cancel();
+  storeOf(data, 'hold').writes.hold();
 }
 
 /** Ends a `hold()`; when the last hold ends, pending changes are written by the flush policy. */
 export function unhold(data: object): void {
   const store = storeOf(data, 'unhold');
-  if (store.holds === 0) return;
-  if (--store.holds === 0 && store.dirty) store.schedule();
+  if (store.writes.unhold() && store.dirty) store.schedule();
 }
 
 /**

@@ -3,14 +3,14 @@
 // React 18 in project `react18`): what a render reads is what re-renders it (keys, Maps, Sets,
 // embedded text, conditional reads), views are read-only, memoized children given a view see
 // changes, server rendering works, and useStore / useStatus / usePresence follow their source.
-import { act, Component, memo, Profiler, StrictMode, useState, type ProfilerOnRenderCallback, type ReactNode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { act, Component, memo, Profiler, useState, type ProfilerOnRenderCallback, type ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NotTrackedError, track, transact } from 'tinysync';
 import { text, type TrackedText } from 'tinysync/crdt';
 import { ReadOnlyError, source, usePresence, useStatus, useStore, useTracked } from 'tinysync/react';
 import { waitFor } from './helpers.js';
+import { cleanups, mount, runCleanups } from './mount.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -23,25 +23,10 @@ const Counted = ({ id, children }: { id: string; children: ReactNode }) => (
   </Profiler>
 );
 
-const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
+  await runCleanups();
   counts.clear();
 });
-
-async function mount(ui: ReactNode): Promise<HTMLElement> {
-  const host = document.body.appendChild(document.createElement('div'));
-  let root: Root;
-  await act(async () => {
-    root = createRoot(host);
-    root.render(<StrictMode>{ui}</StrictMode>);
-  });
-  cleanups.push(async () => {
-    await act(async () => root.unmount());
-    host.remove();
-  });
-  return host;
-}
 
 /** Runs `fn` inside act() and returns the render counts it caused. */
 async function renders(fn: () => void): Promise<Record<string, number>> {

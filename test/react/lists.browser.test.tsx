@@ -5,13 +5,14 @@
 // concurrent (startTransition) render never commits a torn frame. Renders are counted with
 // React's Profiler (onRender: once per commit, not doubled by StrictMode).
 import { act, memo, Profiler, StrictMode, startTransition, useState, version, type ProfilerOnRenderCallback } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
+import { createRoot } from 'react-dom/client';
 import * as Y from 'yjs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { track } from 'tinysync';
 import { bind, type Binding } from 'tinysync/crdt';
 import { useTracked } from 'tinysync/react';
 import { waitFor } from './helpers.js';
+import { cleanups, mount, runCleanups } from './mount.js';
 
 interface Item {
   id: string;
@@ -55,9 +56,8 @@ function List({ board }: { board: Board }) {
   );
 }
 
-const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
+  await runCleanups();
   counts.clear();
 });
 
@@ -86,20 +86,6 @@ function replicas(n: number) {
     binding.applyUpdate(update!, 'remote');
   };
   return { board, binding: binding as Binding, remote };
-}
-
-async function mount(ui: React.ReactNode): Promise<HTMLElement> {
-  const host = document.body.appendChild(document.createElement('div'));
-  let root: Root;
-  await act(async () => {
-    root = createRoot(host);
-    root.render(<StrictMode>{ui}</StrictMode>);
-  });
-  cleanups.push(async () => {
-    await act(async () => root.unmount());
-    host.remove();
-  });
-  return host;
 }
 
 describe(`tinysync/react on React ${version}`, () => {

@@ -6,11 +6,11 @@ import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import { CloseCode, createToken, DEFAULT_LIMITS, docToJSON, SqlitePersistence, UpdateRefusedError, type LogRecord, type Persistence } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
 import * as Y from 'yjs';
-import type { Conn } from '../../src/server/connection.js';
 import { Room } from '../../src/server/room.js';
+import { message } from './frames.js';
 import { attempt, cleanup, closed, connectClient, SECRET, startServer, synced, tempDir, waitFor } from './helpers.js';
+import { fakeConn, memoryStore, type FakeConn } from './room-fakes.js';
 
 afterEach(cleanup);
 
@@ -22,57 +22,10 @@ const ISSUE_UPDATE = Buffer.from(
   'hex',
 );
 
-function message(...parts: (number | Uint8Array)[]): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const p of parts) {
-    if (typeof p === 'number') encoding.writeVarUint(e, p);
-    else encoding.writeVarUint8Array(e, p);
-  }
-  return encoding.toUint8Array(e);
-}
-
 /** A scratch doc; a fixed guid spares the random one, the main cost of a small Y.Doc. */
 const probe = () => new Y.Doc({ guid: 'probe' });
 
 const hex = (updates: Uint8Array[]): string[] => updates.map((u) => Buffer.from(u).toString('hex'));
-
-/** An in-memory Persistence, so that thousands of room-level runs stay fast. */
-function memoryStore(): Persistence & { logs: Map<string, Uint8Array[]> } {
-  const logs = new Map<string, Uint8Array[]>();
-  let seq = 0;
-  return {
-    logs,
-    load: (doc) => ({ updates: [...(logs.get(doc) ?? [])], lastSeq: seq }),
-    append: (doc, update) => {
-      logs.set(doc, [...(logs.get(doc) ?? []), update]);
-      return ++seq;
-    },
-    compact: (doc, snapshot) => void logs.set(doc, [snapshot]),
-    close: () => {},
-  };
-}
-
-interface FakeConn {
-  conn: Conn;
-  sent: Uint8Array[];
-  closedWith: { code: number; reason: string } | undefined;
-}
-
-let nextConn = 1;
-/** A connection whose socket records what the room sends and how it closes it. */
-function fakeConn(room: Room, right: 'read' | 'write' = 'write'): FakeConn {
-  const fake: FakeConn = { conn: undefined as unknown as Conn, sent: [], closedWith: undefined };
-  const ws = {
-    OPEN: 1,
-    get readyState() {
-      return fake.closedWith ? 3 : 1;
-    },
-    send: (frame: Uint8Array) => fake.sent.push(frame),
-    close: (code: number, reason: string) => (fake.closedWith = { code, reason }),
-  } as unknown as WebSocket;
-  fake.conn = { id: nextConn++, ws, doc: room.name, right, sub: 'test', awarenessIds: new Set(), closed: false, alive: true } as Conn;
-  return fake;
-}
 
 async function openRoom(store: Persistence, name: string, logs: LogRecord[] = [], maxPendingBytes = 16 * 1024): Promise<Room> {
   return Room.load(name, { persistence: store, logger: (r) => logs.push(r), compactAfterUpdates: 10_000, limits: { ...DEFAULT_LIMITS, maxPendingBytes } });
@@ -80,7 +33,7 @@ async function openRoom(store: Persistence, name: string, logs: LogRecord[] = []
 
 /** Attaches a connection and drops the opening messages (step 1, presence) it is sent. */
 async function attached(room: Room, right: 'read' | 'write' = 'write'): Promise<FakeConn> {
-  const c = fakeConn(room, right);
+  const c = fakeConn(room, undefined, 'test', right);
   room.attach(c.conn);
   await room.drain();
   c.sent.length = 0;

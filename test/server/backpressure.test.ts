@@ -6,28 +6,17 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as encoding from 'lib0/encoding';
 import { CloseCode } from 'tinysync/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
 import { startChild, listeningPort, type Child } from '../child.js';
 import { buildServer } from './build-fixture.js';
+import { message, STEP1 } from './frames.js';
 import { attempt, cleanup, closed, connectClient, startServer, tempDir, waitFor } from './helpers.js';
 
 afterEach(cleanup);
 
-function message(...parts: (number | Uint8Array)[]): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const p of parts) {
-    if (typeof p === 'number') encoding.writeVarUint(e, p);
-    else encoding.writeVarUint8Array(e, p);
-  }
-  return encoding.toUint8Array(e);
-}
-
-/** Sync step 1 with an empty state vector: "send me the whole document" in 4 bytes. */
-const STEP1 = message(0, 0, Y.encodeStateVector(new Y.Doc()));
 const QUERY_AWARENESS = message(3);
 const isStep2 = (m: Buffer) => m[0] === 0 && m[1] === 1;
 

@@ -1,34 +1,13 @@
 // Bad input and hard limits: garbage frames, truncated updates, oversized frames, unreadable
 // stored logs, connection caps, failing storage. Each hurts only the connection that caused it.
-import * as encoding from 'lib0/encoding';
 import { CloseCode, SqlitePersistence, type Persistence } from 'tinysync/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { message, prng } from './frames.js';
 import { attempt, cleanup, closed, connectClient, pollUntil, startServer, synced, tempDir, waitFor } from './helpers.js';
 
 
 afterEach(cleanup);
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function message(...parts: (number | Uint8Array)[]): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const p of parts) {
-    if (typeof p === 'number') encoding.writeVarUint(e, p);
-    else encoding.writeVarUint8Array(e, p);
-  }
-  return encoding.toUint8Array(e);
-}
 
 /** 2,000 hostile frames: random bytes, random payloads behind valid headers, truncated real updates. */
 function hostileFrames(seed: number, count: number): Uint8Array[] {

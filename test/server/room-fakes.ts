@@ -33,8 +33,8 @@ export interface FakeConn {
 }
 
 let nextConn = 1;
-/** A writer connection, restricted to `paths` (for `sub`) when given. */
-export function fakeConn(room: Room, paths?: string[], sub = 'alice'): FakeConn {
+/** A connection with `right` (a writer by default), restricted to `paths` (for `sub`) when given. */
+export function fakeConn(room: Room, paths?: string[], sub = 'alice', right: 'read' | 'write' = 'write'): FakeConn {
   const fake: FakeConn = { conn: undefined as unknown as Conn, sent: [], closedWith: undefined };
   const ws = {
     OPEN: 1,
@@ -45,7 +45,7 @@ export function fakeConn(room: Room, paths?: string[], sub = 'alice'): FakeConn 
     close: (code: number, reason: string) => (fake.closedWith = { code, reason }),
   } as unknown as WebSocket;
   const rules = paths === undefined ? undefined : compilePathRules(paths, sub);
-  fake.conn = { id: nextConn++, ws, doc: room.name, right: 'write', sub, rules, awarenessIds: new Set(), closed: false, alive: true } as Conn;
+  fake.conn = { id: nextConn++, ws, doc: room.name, right, sub, rules, awarenessIds: new Set(), closed: false, alive: true } as Conn;
   return fake;
 }
 
