@@ -28,7 +28,7 @@ export interface HttpContext {
 }
 
 const MAX_BODY = 16 * 1024;
-const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS' };
+const CORS = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS' };
 
 /** A request the sync server does not answer, handed back to the app's middleware chain. */
 const NOT_OURS = Symbol('not ours');
@@ -72,11 +72,19 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     return register(ctx, req, res);
   }
   if (path.startsWith('/docs/')) {
-    requireMethod(req, 'GET');
+    if (req.method !== 'HEAD') requireMethod(req, 'GET');
     const [segment, tail, ...rest] = path.slice('/docs/'.length).split('/');
     const doc = decodeDocName(segment ?? '');
     if (doc === null || rest.length > 0 || (tail !== undefined && tail !== 'update')) throw new HttpError(404, 'no such endpoint');
     await authorize(ctx, req, doc);
+    // HEAD answers only "would this token be let in": clients probe it after a socket failed
+    // before opening (browsers hide an upgrade's 401/403), and loading the document for that
+    // would cost the server a whole encode per reconnect attempt.
+    if (req.method === 'HEAD') {
+      res.writeHead(200, { ...CORS, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
     const query = tail === 'update' ? undefined : parseDocQuery(url.searchParams);
     return readDoc(ctx, res, doc, tail === 'update', query);
   }

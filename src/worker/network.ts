@@ -264,8 +264,9 @@ export class Network {
     this.probing = true;
     try {
       const { url, init } = snapshotRequest(this.opts.sync, this.opts.name);
-      const res = await fetch(url, init);
-      void res.body?.cancel();
+      // HEAD: the server answers the token check without sending (or even loading) the
+      // document; cancelling a GET's body instead shows up as an aborted request.
+      const res = await fetch(url, { ...init, method: 'HEAD' });
       if ((res.status === 401 || res.status === 403) && !this.destroyed) {
         this.refused = true;
         this.provider.disconnect();

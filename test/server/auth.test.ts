@@ -209,6 +209,19 @@ describe('auth on HTTP', () => {
     copy.destroy();
   });
 
+  it('HEAD /docs/<doc>/update answers the token check alone, without loading the document', async () => {
+    const { server, http } = await startServer({ secret: SECRET });
+    const head = async (t?: string) =>
+      fetch(`${http}/docs/board/update`, { method: 'HEAD', ...(t === undefined ? {} : { headers: { Authorization: `Bearer ${t}` } }) });
+    expect((await head()).status).toBe(401);
+    expect((await head('garbage')).status).toBe(401);
+    expect((await head(await token('elsewhere', 'read'))).status).toBe(403);
+    const ok = await head(await token('board', 'read'));
+    expect(ok.status).toBe(200);
+    expect((await ok.arrayBuffer()).byteLength).toBe(0);
+    expect(server.stats().docs).toBe(0);
+  });
+
   it('POST /register hands out a working token only for the admin key', async () => {
     const { server, http } = await startServer({ secret: SECRET, adminKey: 'admin-key-1' });
     const post = (key: string | null, body?: unknown) =>
