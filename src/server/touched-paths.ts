@@ -42,6 +42,24 @@ const MAX_CHAIN = 1_000_000;
  */
 const typeLocs = new WeakMap<Y.AbstractType<any>, Loc>();
 
+/**
+ * Locations are shared between calls, children hung off their parent, so that the small edits a
+ * client sends all day (one counter, one title) find their place and its verdict without
+ * allocating: per update, the check costs a few look-ups rather than fresh paths and maps. A
+ * place keeps at most MAX_KIDS children; past that (a map with very many keys, or a hostile
+ * update inventing keys) its children are made per call and forgotten.
+ */
+const TREE_LOC: Loc = { root: TREE_ROOT, segs: [] };
+const MAX_KIDS = 4096;
+const kidsOf = new WeakMap<Loc, Map<string, Loc>>();
+/** Per rules (one per connection) and place: 1 allowed, 3 allowed with all below, 0 refused. */
+const verdictsOf = new WeakMap<PathRules, WeakMap<Loc, number>>();
+function newVerdicts(rules: PathRules): WeakMap<Loc, number> {
+  const verdicts = new WeakMap<Loc, number>();
+  verdictsOf.set(rules, verdicts);
+  return verdicts;
+}
+
 /** The refusal of a change whose place cannot be resolved. */
 const UNKNOWN_PLACE = 'a change whose place is unknown (its history is missing)';
 
@@ -101,18 +119,18 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
   const cache = new Map<Node, Loc | null>();
   let onStack: Set<Node> | undefined;
 
-  // One Loc per place met in this call (a paste puts a thousand items at one place), and the rules' verdicts on each.
-  const children = new Map<Loc, Map<string, Loc>>();
-  /** Per place: 1 allowed, 3 allowed with all below, 0 refused. */
-  const verdicts = new Map<Loc, number>();
-  const rootLoc = (name: string): Loc => ({ root: name, segs: [] });
+  const verdicts = verdictsOf.get(rules) ?? newVerdicts(rules);
+  const rootLoc = (name: string): Loc => (name === TREE_ROOT ? TREE_LOC : { root: name, segs: [] });
   const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
     if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
     const key = parentSub === null ? '*' : parentSub.charCodeAt(0) === 0 ? parentSub.slice(1) : parentSub;
-    let kids = children.get(parent);
-    if (!kids) children.set(parent, (kids = new Map()));
+    let kids = kidsOf.get(parent);
+    if (!kids) kidsOf.set(parent, (kids = new Map()));
     let loc = kids.get(key);
-    if (!loc) kids.set(key, (loc = { root: parent.root, segs: [...parent.segs, key] }));
+    if (!loc) {
+      loc = { root: parent.root, segs: [...parent.segs, key] };
+      if (kids.size < MAX_KIDS) kids.set(key, loc);
+    }
     return loc;
   };
   const typeOf = (s: Struct | undefined): Y.AbstractType<any> => {
