@@ -244,6 +244,20 @@ describe('@tinysync/server (packages/server) installed next to tinysync', () => 
       expect((await fetch(`${base}/docs/board`, auth(token.stdout.trim()))).status).toBe(200);
       expect((await fetch(`${base}/docs/other`, auth(token.stdout.trim()))).status).toBe(403);
       expect((await fetch(`${base}/docs/board`, auth('x.y.z'))).status).toBe(401);
+      // A Node app's imports: tinysync/server (hoisted next to its packages by npm) and the
+      // same exports through @tinysync/server (what a pnpm app imports).
+      const api = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `
+          const a = await import('tinysync/server');
+          const b = await import('@tinysync/server');
+          const s = await b.createSyncServer({ port: 0, dataDir: 'api-data', logger: () => {} });
+          console.log(a.createSyncServer === b.createSyncServer, typeof b.createSyncHandler, s.port > 0);
+          await s.close();`],
+        { cwd: dir, encoding: 'utf8', env },
+      );
+      expect(api.stderr).toBe('');
+      expect(api.stdout).toBe('true function true\n');
     } finally {
       server.proc.kill('SIGTERM');
       await server.exited;
