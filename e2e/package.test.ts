@@ -6,14 +6,20 @@
 // - `vite` (the dev server, with its dependency pre-bundling),
 // each opened in Chromium: the sync worker loads, a store persists across a reload and syncs
 // to another device through the server.
+// The install itself is measured (issue 14): the browser app gets no server-only package and
+// no package with an install script; packages/server (@tinysync/server) installed next to it
+// gives a working `tinysync serve` / `tinysync token`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listeningPort, startChild } from '../test/child.js';
 import { cleanup, ensurePackageBuilt, launchProfile, openPage, repo, startServer, storeName, tempDir, until, type InProcessServer } from './runtime-harness.js';
+import { installFootprint, type Footprint } from './install-footprint.js';
 
 
 const APP_MAIN = `import { createStore } from 'tinysync/browser';
@@ -103,6 +109,9 @@ function run(cmd: string, args: string[], cwd: string): string {
 
 let appDir: string;
 let packedFiles: string[];
+let packDir: string;
+let tarball: string;
+let appInstall: { ms: number; footprint: Footprint };
 
 beforeAll(() => {
   ensurePackageBuilt();
@@ -110,8 +119,9 @@ beforeAll(() => {
   // must make them. The rest of dist/ is rebuilt by it as well.
   rmSync(join(repo, 'dist/types'), { recursive: true, force: true });
   const dir = tempDir('tinysync-pack-');
+  packDir = dir;
   run('npm', ['pack', '--pack-destination', dir, '--silent'], repo);
-  const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+  tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
   packedFiles = run('tar', ['-tzf', tarball], dir).split('\n').filter(Boolean);
   appDir = join(dir, 'app');
   mkdirSync(join(appDir, 'src'), { recursive: true });
@@ -127,14 +137,24 @@ beforeAll(() => {
   );
   writeFileSync(join(appDir, 'index.html'), APP_HTML);
   writeFileSync(join(appDir, 'main.js'), APP_MAIN);
-  // npm's local cache first (filled by the repo's own install); the registry only if it lacks something.
-  const flags = ['--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
-  try {
-    run('npm', ['install', '--offline', ...flags], appDir);
-  } catch {
-    run('npm', ['install', '--prefer-offline', ...flags], appDir);
-  }
+  // Scripts allowed: an app's install runs them, and the test below asserts there are none.
+  const started = performance.now();
+  npmInstall(appDir, []);
+  appInstall = { ms: performance.now() - started, footprint: installFootprint(appDir, 'tinysync') };
 }, 120_000);
+
+/**
+ * `npm install` in `dir`: npm's local cache first (filled by the repo's own install), the
+ * registry only if it lacks something (a package's metadata, say, for a range).
+ */
+function npmInstall(dir: string, args: string[]): void {
+  const flags = ['--no-audit', '--no-fund', '--loglevel=error'];
+  try {
+    run('npm', ['install', '--offline', ...flags, ...args], dir);
+  } catch {
+    run('npm', ['install', '--prefer-offline', ...flags, ...args], dir);
+  }
+}
 afterAll(cleanup);
 
 /** One device writes and reloads, another device reads it back through the server. */
@@ -159,6 +179,91 @@ async function persistsAndSyncs(server: InProcessServer, url: string): Promise<v
   await until('the other device gets it from the server', async () => (await app(b).items()).length === 1);
   await until('synced', async () => (await app(b).status()) === 'synced');
 }
+
+/** Packages that only the server (or the Node entries) needs, and what builds native code. */
+const SERVER_ONLY = ['better-sqlite3', 'ws', 'jose', 'yaml', 'send', 'pg', 'ioredis'];
+const NATIVE_BUILD = ['prebuild-install', 'node-gyp', 'node-gyp-build', 'node-addon-api', 'bindings', 'node-abi', 'nan'];
+
+describe('the install footprint of a browser app', () => {
+  it('installs no server-only package, nothing that builds native code, and no package with an install script', () => {
+    const { packages, closure } = appInstall.footprint;
+    const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+    console.log(
+      `fresh Vite app: npm install (npm's cache) ${(appInstall.ms / 1000).toFixed(1)} s, ${packages.length} packages, node_modules ${mb(appInstall.footprint.bytes)}; ` +
+        `tinysync with its dependencies: ${closure.length} packages (${closure.map((p) => p.name).join(', ')}), ${mb(appInstall.footprint.closureBytes)}`,
+    );
+    const names = packages.map((p) => p.name);
+    expect(names).toContain('tinysync');
+    // Every optional peer of tinysync (react and solid-js included: this app uses neither).
+    const peers = Object.keys((JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string> }).peerDependencies);
+    expect(peers).toEqual(expect.arrayContaining(SERVER_ONLY.filter((n) => n !== 'pg' && n !== 'ioredis')));
+    for (const name of new Set([...SERVER_ONLY, ...NATIVE_BUILD, ...peers])) expect(names, `${name} was installed`).not.toContain(name);
+    // npm records `hasInstallScript` for a package with preinstall/install/postinstall (or a
+    // binding.gyp): none here, so the install above (scripts allowed) ran none.
+    expect(packages.filter((p) => p.hasInstallScript).map((p) => p.name)).toEqual([]);
+    expect(readdirSync(join(appDir, 'node_modules/tinysync/dist')).filter((f) => f.endsWith('.node'))).toEqual([]);
+  });
+});
+
+describe('@tinysync/server (packages/server) installed next to tinysync', () => {
+  it('`npx @tinysync/server serve` runs a server (/health answers 200) and `tinysync token` makes tokens it accepts', async () => {
+    run('npm', ['pack', join(repo, 'packages/server'), '--pack-destination', packDir, '--silent'], repo);
+    const serverTarball = join(packDir, readdirSync(packDir).find((f) => f.startsWith('tinysync-server-') && f.endsWith('.tgz'))!);
+    const dir = join(packDir, 'server-app');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'server-app', private: true, type: 'module' }, null, 2));
+    // Both tarballs in one command: @tinysync/server depends on tinysync@0.1.0, which is not
+    // on the registry; npm satisfies it with the tarball installed beside it.
+    // --ignore-scripts: better-sqlite3 would compile from source here (about 60 s, no prebuilt
+    // binary is reachable). Its compiled addon is copied from this repository's install instead,
+    // which runs the same Node (same ABI); everything else is exactly what npm installed.
+    const started = performance.now();
+    npmInstall(dir, ['--ignore-scripts', tarball, serverTarball]);
+    const ms = performance.now() - started;
+    const footprint = installFootprint(dir, '@tinysync/server');
+    console.log(`server app: npm install --ignore-scripts (npm's cache) ${(ms / 1000).toFixed(1)} s, ${footprint.packages.length} packages, node_modules ${(footprint.bytes / 1e6).toFixed(1)} MB (before better-sqlite3's build)`);
+    for (const name of ['better-sqlite3', 'ws', 'jose', 'send']) expect(existsSync(join(dir, 'node_modules', name, 'package.json')), name).toBe(true);
+    cpSync(join(repo, 'node_modules/better-sqlite3/build'), join(dir, 'node_modules/better-sqlite3/build'), { recursive: true });
+
+    const secret = `e2e-server-package-${Math.random().toString(36).slice(2)}-0123456789abcdef`;
+    const env = { ...process.env, TINYSYNC_SECRET: secret, NODE_ENV: 'production' };
+    // The documented command resolves to this package's CLI (from the install, no download).
+    const help = spawnSync('npx', ['--no', '@tinysync/server', 'serve', '--help'], { cwd: dir, encoding: 'utf8', env });
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(help.stdout).toContain('tinysync serve [');
+
+    const bin = join(dir, 'node_modules/.bin/tinysync');
+    const server = startChild(pathToFileURL(bin), ['serve', '--port', '0', '--data', join(dir, 'data')], { TINYSYNC_SECRET: secret });
+    try {
+      const port = await listeningPort(server, 30_000);
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const token = spawnSync(process.execPath, [bin, 'token', '--doc', 'board', '--write'], { cwd: dir, encoding: 'utf8', env });
+      expect({ status: token.status, stderr: token.stderr }).toEqual({ status: 0, stderr: '' });
+      const auth = (t: string) => ({ headers: { Authorization: `Bearer ${t}` } });
+      expect((await fetch(`${base}/docs/board`, auth(token.stdout.trim()))).status).toBe(200);
+      expect((await fetch(`${base}/docs/other`, auth(token.stdout.trim()))).status).toBe(403);
+      expect((await fetch(`${base}/docs/board`, auth('x.y.z'))).status).toBe(401);
+      // A Node app's imports: tinysync/server (hoisted next to its packages by npm) and the
+      // same exports through @tinysync/server (what a pnpm app imports).
+      const api = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `
+          const a = await import('tinysync/server');
+          const b = await import('@tinysync/server');
+          const s = await b.createSyncServer({ port: 0, dataDir: 'api-data', logger: () => {} });
+          console.log(a.createSyncServer === b.createSyncServer, typeof b.createSyncHandler, s.port > 0);
+          await s.close();`],
+        { cwd: dir, encoding: 'utf8', env },
+      );
+      expect(api.stderr).toBe('');
+      expect(api.stdout).toBe('true function true\n');
+    } finally {
+      server.proc.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
 
 describe('the packed package in a fresh Vite app without configuration', () => {
   it('holds type declarations (made by prepack), and tsc --noEmit passes on the README-style app code', () => {

@@ -3,6 +3,7 @@
 // the number of rows; every call counts its statements for `dbStats`.
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
+import { isMissing, MissingPackageError } from '../core/missing-package.js';
 import { DbError } from './errors.js';
 import { TABLE_NAME, type RowCounters, type Rows } from './rows.js';
 
@@ -29,7 +30,7 @@ export class SqliteRows implements Rows {
     if (!TABLE_NAME.test(table)) throw new DbError('E_DB_OPEN', location, `table name ${JSON.stringify(table)} must be a plain SQL identifier (letters, digits, _)`);
     // Loaded here, not at import: tinysync/db's module graph stays free of the native addon
     // until a store is opened.
-    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    const Database = loadDriver();
     try {
       this.db = new Database(location, { timeout: 5000 });
       this.db.pragma('journal_mode = WAL');
@@ -97,5 +98,14 @@ export class SqliteRows implements Rows {
 
   close(): void {
     this.db.close();
+  }
+}
+
+/** better-sqlite3, an optional peer of tinysync: a missing one is a MissingPackageError naming it. */
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  } catch (err) {
+    throw isMissing(err, 'better-sqlite3') ? new MissingPackageError('better-sqlite3', 'tinysync/db (for SQLite)', { cause: err }) : err;
   }
 }

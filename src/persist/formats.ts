@@ -2,6 +2,7 @@
 // FileParseError with the line and column; values the rules refuse are located in the text too.
 import type { Document } from 'yaml';
 import type { PathKey } from '../core/index.js';
+import { isMissing, MissingPackageError } from '../core/missing-package.js';
 import { decode, DecodeProblem, encode } from './encoding.js';
 import { FileParseError, type FilePosition } from './errors.js';
 import { jsonErrorOffset, lineCol } from './json-syntax.js';
@@ -11,9 +12,16 @@ export type Format = 'json' | 'yaml';
 type Yaml = typeof import('yaml');
 let yaml: Yaml | undefined;
 
-/** Loads the YAML library on first need, so that JSON-only programs start without it. */
+/**
+ * Loads the YAML library on first need, so that JSON-only programs start without it (it is
+ * an optional peer of tinysync: a missing one is a MissingPackageError naming it).
+ */
 export async function loadYaml(): Promise<Yaml> {
-  return (yaml ??= await import('yaml'));
+  try {
+    return (yaml ??= await import('yaml'));
+  } catch (err) {
+    throw isMissing(err, 'yaml') ? new MissingPackageError('yaml', 'tinysync/file (for .yaml and .yml files)', { cause: err }) : err;
+  }
 }
 
 /**

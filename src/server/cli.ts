@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `tinysync` command: `serve` runs the sync server until SIGINT/SIGTERM, `token` prints a
 // signed access token.
+// The server code is loaded with import() only after the packages it needs are found: they are
+// optional peers of tinysync, so `npx tinysync serve` in a browser app that has only tinysync
+// prints what to install (exit 1) instead of the module loader's stack trace.
 import { parseCli } from './cli-args.js';
 import { TinysyncError } from '../core/index.js';
-import { createSyncServer } from './server.js';
-import { createToken } from './tokens.js';
+import { missingPackages, missingPackagesMessage } from './server-packages.js';
 
 async function main(): Promise<number> {
   const cli = parseCli(process.argv.slice(2), process.env);
@@ -12,10 +14,17 @@ async function main(): Promise<number> {
     process.stdout.write(cli.text);
     return 0;
   }
+  const missing = missingPackages(cli.command);
+  if (missing.length > 0) {
+    process.stderr.write(missingPackagesMessage(cli.command, missing));
+    return 1;
+  }
   if (cli.command === 'token') {
+    const { createToken } = await import('./tokens.js');
     process.stdout.write(`${await createToken(cli.options)}\n`);
     return 0;
   }
+  const { createSyncServer } = await import('./server.js');
   const server = await createSyncServer(cli.options);
   if (cli.options.secret === undefined) {
     process.stderr.write(
