@@ -68,7 +68,8 @@ function* walk(list: Token[]): Generator<Token> {
 export async function links(file: string): Promise<Link[]> {
   const found: Link[] = [];
   for (const t of walk(await tokens(file))) {
-    if (t.type === 'link_open') found.push({ href: t.attrGet('href') ?? '', kind: 'link' });
+    // Skip the permalinks VitePress's anchor plugin adds to every heading.
+    if (t.type === 'link_open' && t.attrGet('class') !== 'header-anchor') found.push({ href: t.attrGet('href') ?? '', kind: 'link' });
     if (t.type === 'image') found.push({ href: t.attrGet('src') ?? '', kind: 'image' });
   }
   const front = /^---\n([\s\S]*?)\n---/.exec(read(file))?.[1] ?? '';
