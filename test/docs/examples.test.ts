@@ -28,7 +28,7 @@ const firstLine = (code: string) => code.split('\n').find((l) => !l.startsWith('
 
 describe('documentation examples', () => {
   it('has examples', () => {
-    expect(runnable.length).toBeGreaterThanOrEqual(15);
+    expect(runnable.length).toBeGreaterThanOrEqual(18);
     expect(browserOnly.length).toBeGreaterThanOrEqual(4);
   });
 

@@ -59,6 +59,8 @@ async function problem(from: string, link: Link): Promise<string | undefined> {
     const t = target(from, path);
     if ('error' in t) return t.error;
     file = t.file;
+    // The site publishes pages and the images it shows, not other files (GitHub shows any).
+    if (from.startsWith('docs/') && link.kind === 'link' && !file.endsWith('.md')) return `links ${file}, which the site does not publish`;
   }
   if (anchor === undefined) return undefined;
   if (!file.endsWith('.md')) return `has an anchor into ${file}, which is not a page`;
@@ -125,7 +127,7 @@ describe('links', () => {
     expect(await brokenLinks([file])).toEqual([]);
   });
 
-  it('the check finds a broken link, a missing file, an anchor of no heading and a malformed URL', async () => {
+  it('the check finds a missing page or file, an anchor of no heading, a malformed URL, an unpublished file', async () => {
     const cases: [string, Link][] = [
       ['docs/guide/react.md', { href: './no-such-page.md', kind: 'link' }],
       ['docs/guide/react.md', { href: '../server/tokens#no-such-heading', kind: 'link' }],
@@ -133,11 +135,14 @@ describe('links', () => {
       ['README.md', { href: 'docs/no-such.png', kind: 'image' }],
       ['README.md', { href: 'https://exa mple.com/', kind: 'link' }],
       ['README.md', { href: '/guide/react', kind: 'link' }],
+      ['docs/guide/demo.md', { href: '../demo.png', kind: 'link' }],
     ];
     for (const [from, link] of cases) expect(await problem(from, link), `${from} → ${link.href}`).toBeDefined();
     // ... and lets a good one through, clean URL, .md, .html and heading alike.
-    for (const href of ['./solid', './solid.md', './solid.html#api', '../server/#logs', '/server/tokens#tokens', '../demo.png']) {
+    for (const href of ['./solid', './solid.md', './solid.html#api', '../server/#logs', '/server/tokens#tokens']) {
       expect(await problem('docs/guide/react.md', { href, kind: 'link' }), href).toBeUndefined();
     }
+    expect(await problem('docs/guide/react.md', { href: '../react-todo.png', kind: 'image' })).toBeUndefined();
+    expect(await problem('README.md', { href: 'docs/demo-phone.png', kind: 'link' })).toBeUndefined();
   });
 });
