@@ -1,7 +1,7 @@
 // The documentation as the docs tests see it: README.md and every page of docs/, their code
-// blocks, links and heading anchors. Anchors are computed by the renderer that shows the page:
-// VitePress's own markdown-it setup for docs/ (its slugify and duplicate numbering, exactly),
-// GitHub's rules for the README (which GitHub and npm show, not VitePress).
+// blocks, links and heading anchors. Anchors are computed as the renderer that shows the link
+// makes them: VitePress's own markdown-it setup for the pages of docs/ (its slugify and
+// duplicate numbering, exactly), GitHub's rules for the README (which GitHub and npm show).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,11 +82,14 @@ function githubSlug(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
 }
 
-/** The anchors of a page's headings, as its renderer makes them. */
-export async function anchors(file: string): Promise<Set<string>> {
+/**
+ * The anchors of a page's headings as the renderer that shows it makes them: VitePress for a link
+ * read on the site (from a page of docs/), GitHub for one read in the README.
+ */
+export async function anchors(file: string, shownBy: 'vitepress' | 'github'): Promise<Set<string>> {
   const list = [...walk(await tokens(file))];
   const ids = new Set<string>();
-  if (file.startsWith('docs/')) {
+  if (shownBy === 'vitepress') {
     // VitePress's anchor plugin sets each heading's id while parsing.
     for (const t of list) if (t.type === 'heading_open') ids.add(t.attrGet('id') ?? '');
     return ids;
@@ -95,7 +98,8 @@ export async function anchors(file: string): Promise<Set<string>> {
   list.forEach((t, i) => {
     if (t.type !== 'heading_open') return;
     const text = (list[i + 1]?.children ?? []).filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('');
-    const slug = githubSlug(text);
+    // trim(): the permalink VitePress's anchor plugin appends comes after a space.
+    const slug = githubSlug(text.trim());
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     ids.add(n === 0 ? slug : `${slug}-${n}`);
