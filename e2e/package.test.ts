@@ -1,7 +1,7 @@
 // The package as users get it: `npm pack` of the repo (whose `prepack` builds it, type
 // declarations included, whatever state dist/ is in), installed (from the tarball, npm's local
 // cache, no network) into a fresh Vite app that has NO vite config at all, then
-// - `tsc --noEmit` on a TypeScript file using `tinysync` and `tinysync/browser` as the README does,
+// - `tsc --noEmit` on a TypeScript file using `tinysync` and `tinysync/browser` as the docs do,
 // - `vite build`, served by a tinysync server, and
 // - `vite` (the dev server, with its dependency pre-bundling),
 // each opened in Chromium: the sync worker loads, a store persists across a reload and syncs
@@ -44,8 +44,9 @@ const APP_HTML = `<!doctype html>
 <body><script type="module" src="/main.js"></script></body></html>
 `;
 
-// The README's core and browser examples, as an app's TypeScript would hold them. Its two
-// expected errors (ts-expect-error) fail the check if the package's types were missing or `any`.
+// The core and browser examples of the docs (docs/guide/tracking.md, docs/guide/browser.md),
+// as an app's TypeScript would hold them. Its two expected errors (ts-expect-error) fail the
+// check if the package's types were missing or `any`.
 const APP_TS = `import { snapshot, subscribe, track, transact, type Change } from 'tinysync';
 import { createStore, type Store, type StoreStatus } from 'tinysync/browser';
 
@@ -266,7 +267,7 @@ describe('@tinysync/server (packages/server) installed next to tinysync', () => 
 });
 
 describe('the packed package in a fresh Vite app without configuration', () => {
-  it('holds type declarations (made by prepack), and tsc --noEmit passes on the README-style app code', () => {
+  it('holds type declarations (made by prepack), and tsc --noEmit passes on app code written as the docs show it', () => {
     for (const entry of ['index', 'worker/index', 'solid/index', 'server/index']) expect(packedFiles).toContain(`package/dist/types/${entry}.d.ts`);
     // The app's compiler is this repo's (the same `tsc` an app would install); it resolves
     // `tinysync` from the app's node_modules. TS7016 would mean the declarations are missing.

@@ -1,8 +1,8 @@
 // The React todo example (examples/react-todo) end to end: built with Vite, served by a real
 // tinysync server, two Chromium devices (each its own profile) and a second tab, driven
 // through the UI: live sharing, offline edits on both devices, reconnect, convergence, reload.
-// Also takes the README's screenshot (docs/react-todo.png) when it is missing or when
-// UPDATE_SCREENSHOTS=1.
+// Also takes the screenshot that docs/guide/react.md shows (docs/react-todo.png) when it is
+// missing or when UPDATE_SCREENSHOTS=1.
 import { spawnSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

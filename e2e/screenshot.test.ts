@@ -1,7 +1,7 @@
-// Takes the README's screenshots of the demo: Alice's view of a board that Bob is editing at
-// the same time (docs/demo.png), and the board on a 390×844 phone (docs/demo-phone.png), where
-// no element may overflow its card, column or the screen. The content is fixed, so an image
-// only changes when the demo's look does.
+// Takes the screenshots of the demo that README.md and docs/guide/demo.md show: Alice's view
+// of a board that Bob is editing at the same time (docs/demo.png), and the board on a 390×844
+// phone (docs/demo-phone.png), where no element may overflow its card, column or the screen.
+// The content is fixed, so an image only changes when the demo's look does.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';

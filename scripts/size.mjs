@@ -8,7 +8,7 @@
 //
 // `node scripts/size.mjs --compare` prints, besides, what lands in an app with dependencies
 // included, side by side with the main-thread y-indexeddb + y-websocket setup tinysync replaces
-// (the README's size table).
+// (the size table of README.md, "What it weighs").
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';

@@ -31,7 +31,7 @@ export type TokenClaims = TokenScope & {
   sub: string;
   /** Expiry, in seconds since the epoch. */
   exp: number;
-  /** Path patterns a write token may change (see README "Permissions"); absent: the whole document. */
+  /** Path patterns a write token may change (see docs/server/permissions.md); absent: the whole document. */
   paths?: string[];
 };
 

@@ -103,7 +103,7 @@ function memory(pid: number): { rss: number; peak: number } {
 
 const MB = 1024 * 1024;
 /**
- * README ("Limits and bad input"): the server process grows by less than this. Measured here:
+ * docs/server/limits.md: the server process grows by less than this. Measured here:
  * ~80 MB with the limits (mostly garbage from taking in 100 MB of updates, not yet collected),
  * ~170 MB without maxBufferedBytes; the 3,000 step-1 frames: ~30 MB (2.4 GB was reported
  * without the limits; not rerun here, it would starve the machine).

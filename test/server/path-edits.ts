@@ -36,7 +36,7 @@ function written(at: string[], value: unknown, out: string[][]): void {
 }
 
 /**
- * The mutation `e` makes on the replica and what it touches, as the README defines it: the
+ * The mutation `e` makes on the replica and what it touches, as docs/server/permissions.md defines it: the
  * paths written, and the paths whose whole subtree is replaced (a deleted or overwritten
  * container). Null when the edit does nothing.
  */
