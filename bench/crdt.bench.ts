@@ -8,6 +8,9 @@
 //   items at random positions; B3.1 set N keys of one map; B3.3 set N string values on one
 //   key; nested: N field sets on objects three levels deep. One operation = one transaction
 //   on both sides (tinysync: a mutation outside transact(); raw: an automatic Y transaction).
+// - Each of these also as "raw Yjs as bound": raw Yjs doing what the binding makes Yjs do (the
+//   initial value under a seed client, each operation in a transaction with its own origin, an
+//   afterTransaction listener), with no tinysync code: the floor of tinysync's ratio.
 // - B3.3 also with an undo history on both sides (raw Y.UndoManager vs `undo: true`).
 // - B1.4: N single pushes of small objects inside ONE transaction (raw: one doc.transact with
 //   N `push` calls). Yjs walks the transaction's not-yet-merged items on every push, so the
@@ -29,10 +32,15 @@ import { bind, text, type TrackedText } from 'tinysync/crdt';
 import { report, type BenchRow } from './harness.js';
 
 const N = 6000;
-const ROUNDS = 9;
+// 21, not 9: on the shared 2-core machine single rounds ranged 0.3-4x, and nine of them moved
+// the median by 0.2x from run to run.
+const ROUNDS = 21;
 const CLIENT = 0x5eed1234;
 const RAW = 'raw Yjs';
 const TS = 'tinysync';
+const BOUND = 'raw Yjs as bound';
+/** A second client id, for the initial value (the binding writes it under a seed client). */
+const SEED = 0x5eed5678;
 // The shared data sits next to the repository: one level up from a checkout, two from a
 // worktree under wt/.
 const TRACE = ['../shared', '../../shared']
@@ -88,7 +96,7 @@ async function measure(kase: string, subjects: Record<string, Subject>, rounds =
   return {
     time: Object.entries(times).map(([subject, t]) => ({ case: kase, subject, value: median(t), unit: 'ms CPU', better: 'lower' as const, ...(spread(t) ? { extra: spread(t)! } : {}) })),
     size: Object.entries(sizes)
-      .filter(([subject]) => !subject.includes('no binding') && !subject.includes('no-op') && !subject.startsWith('plain'))
+      .filter(([subject]) => !subject.includes('no binding') && !subject.includes('no-op') && !subject.startsWith('plain') && subject !== BOUND)
       .map(([subject, value]) => ({ case: kase, subject, value, unit: 'bytes', better: 'lower' as const })),
   };
 }
@@ -104,6 +112,25 @@ function rawDoc<T>(key: string, type: T): { doc: Y.Doc; type: T } {
   const doc = newDoc();
   doc.getMap('tinysync').set(key, type);
   return { doc, type };
+}
+
+/**
+ * Raw Yjs doing what the binding makes Yjs do, without any tinysync code: the initial container
+ * written under a second client (the binding's seed client), every operation in a
+ * `doc.transact` with an origin of its own, and an `afterTransaction` listener that returns on
+ * that origin (the binding's observer of remote changes). What any binding with these
+ * guarantees pays on top of raw Yjs: the floor of the ratio.
+ */
+function asBound<T>(key: string, type: T): { doc: Y.Doc; type: T; op: (fn: () => void) => void } {
+  const doc = newDoc();
+  doc.clientID = SEED;
+  doc.getMap('tinysync').set(key, type);
+  doc.clientID = CLIENT;
+  const origin = { binding: 'tinysync' };
+  doc.on('afterTransaction', (txn: Y.Transaction) => {
+    if (txn.origin === origin) return;
+  });
+  return { doc, type, op: (fn) => doc.transact(fn, origin) };
 }
 
 function tracked<T extends object>(initial: T, undo = false): { doc: Y.Doc; state: T; done: () => void } {
@@ -135,6 +162,12 @@ describe('crdt benchmarks', () => {
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.push(i); } };
           },
         },
+        [BOUND]: {
+          setup: () => {
+            const { doc, type, op } = asBound('list', new Y.Array<number>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => type.insert(type.length, [i])); } };
+          },
+        },
       }),
     );
     collect(
@@ -151,6 +184,13 @@ describe('crdt benchmarks', () => {
             const { doc, state, done } = tracked({ list: [] as number[] });
             const rand = prng(1);
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.splice(rand(state.list.length + 1), 0, i); } };
+          },
+        },
+        [BOUND]: {
+          setup: () => {
+            const { doc, type, op } = asBound('list', new Y.Array<number>());
+            const rand = prng(1);
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => type.insert(rand(type.length + 1), [i])); } };
           },
         },
       }),
@@ -203,6 +243,13 @@ describe('crdt benchmarks', () => {
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.list.splice(rand(state.list.length), 1); } };
           },
         },
+        [BOUND]: {
+          setup: () => {
+            const { doc, type, op } = asBound('list', Y.Array.from(full()));
+            const rand = prng(2);
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => type.delete(rand(type.length), 1)); } };
+          },
+        },
       }),
     );
     collect(
@@ -219,6 +266,12 @@ describe('crdt benchmarks', () => {
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map[`k${i}`] = i; } };
           },
         },
+        [BOUND]: {
+          setup: () => {
+            const { doc, type, op } = asBound('map', new Y.Map<number>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => type.set(`k${i}`, i)); } };
+          },
+        },
       }),
     );
     collect(
@@ -233,6 +286,12 @@ describe('crdt benchmarks', () => {
           setup: () => {
             const { doc, state, done } = tracked({ map: {} as Record<string, string> });
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.map.k = `value ${i}`; } };
+          },
+        },
+        [BOUND]: {
+          setup: () => {
+            const { doc, type, op } = asBound('map', new Y.Map<string>());
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => type.set('k', `value ${i}`)); } };
           },
         },
         // With an undo history both keep every overwritten value (no garbage collection).
@@ -268,6 +327,17 @@ describe('crdt benchmarks', () => {
           setup: () => {
             const { doc, state, done } = tracked({ a: { b: { c: {} as Record<string, number> } } });
             return { doc, done, run: () => { for (let i = 0; i < N; i++) state.a.b.c[`f${i % 10}`] = i; } };
+          },
+        },
+        [BOUND]: {
+          setup: () => {
+            const c = new Y.Map<number>();
+            const b = new Y.Map<unknown>();
+            const a = new Y.Map<unknown>();
+            b.set('c', c);
+            a.set('b', b);
+            const { doc, op } = asBound('a', a);
+            return { doc, run: () => { for (let i = 0; i < N; i++) op(() => c.set(`f${i % 10}`, i)); } };
           },
         },
       }),

@@ -42,10 +42,9 @@ export function setWriteGuard(tracked: object, guard: WriteGuard | null): void {
 /** Runs the guard of the tree `raw` is in, if any; undoes the write and rethrows when it refuses. */
 export function checkWrite(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key: PathKey | undefined, span: Span | undefined, at: number | undefined): void {
   if (currentOrigin() !== 'local') return;
-  const loc = locate(raw);
+  const loc = locate(raw, key);
   const guard = loc && guards.get(loc.root);
   if (!guard) return;
-  if (key !== undefined) loc.path.push(key);
   try {
     guard({ path: loc.path, op, args, previous });
   } catch (err) {

@@ -8,7 +8,7 @@ import { checkWrite, guarded } from './guard.js';
 import { ITERATE, readObserver } from './reads.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
-import { attach, detach, detachAll, existingProxy, locate, nodes, proxyFor, toRaw, touch, type Root } from './tree.js';
+import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */
@@ -73,21 +73,21 @@ setEmbeddedReporter(record);
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
   if (guarded) checkWrite(raw, op, args, previous, key, span, at);
-  const root = touch(raw);
+  const node = nodes.get(raw);
+  const root = touch(raw, node);
   const logging = recording();
   const onlyPaths = !logging && !root?.onChange && !root?.listeners.size;
   let change: Change | undefined;
   // Removed from its tree, or nobody listens: no Change (a transaction must still be able to undo it).
   if (root && !(onlyPaths && root.trie.empty)) {
-    const path = locate(raw)!.path;
-    if (key !== undefined) path.push(key);
+    const path = walked(key);
     // With path subscribers only, a change that reaches none of them is not even built.
     let subs: Subscriber[] | undefined;
     if (onlyPaths) {
       root.trie.match(path, op, span, (subs = []));
       if (!subs.length) return;
     }
-    change = { root: root.proxy, path, op, args, target: view(raw) as object, previous, origin: currentOrigin() };
+    change = { root: root.proxy, path, op, args, target: node?.proxy ?? (view(raw) as object), previous, origin: currentOrigin() };
     if (root.name !== undefined) change.name = root.name;
     // Spans only serve the path trie: no WeakMap entry per change when nobody subscribes by path.
     if (span && !root.trie.empty) spans.set(change, span);
@@ -98,9 +98,7 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
 }
 
 function refuse(raw: object, what: string, key?: PathKey): never {
-  const path = locate(raw)?.path ?? [];
-  if (key !== undefined) path.push(key);
-  throw new ValueError(path, what);
+  throw new ValueError(pathTo(raw, key), what);
 }
 
 function sameValue(old: unknown, value: unknown): boolean {

@@ -30,10 +30,11 @@ export interface TreeNode {
   dirty?: Set<PathKey | undefined> | undefined;
   /** Set on the root node only. */
   root?: Root | undefined;
+  /** The container's proxy, once made: kept here, not in a WeakMap of its own (one look-up finds both). */
+  proxy?: object | undefined;
 }
 
 export const nodes = new WeakMap<object, TreeNode>();
-const rawToProxy = new WeakMap<object, object>();
 const proxyToRaw = new WeakMap<object, object>();
 
 /** The plain object behind a tracked proxy (the value itself when it is not a proxy). */
@@ -42,19 +43,15 @@ export function toRaw<T extends object>(value: T): T {
 }
 
 
-/** The proxy of a raw container, created on first use with the given handler. */
+/** Makes the proxy of a stored container (it has its node) that has none yet. */
 export function proxyFor(raw: object, handler: ProxyHandler<object>): object {
-  let proxy = rawToProxy.get(raw);
-  if (!proxy) {
-    proxy = new Proxy(raw, handler);
-    rawToProxy.set(raw, proxy);
-    proxyToRaw.set(proxy, raw);
-  }
+  const proxy = (nodes.get(raw)!.proxy = new Proxy(raw, handler));
+  proxyToRaw.set(proxy, raw);
   return proxy;
 }
 
 export function existingProxy(raw: object): object | undefined {
-  return rawToProxy.get(raw);
+  return nodes.get(raw)?.proxy;
 }
 
 /**
@@ -89,50 +86,57 @@ export interface Location {
 }
 
 /**
- * Finds where `raw` sits: its root and its path, or undefined when it is not (or no longer)
- * in a tracked tree.
+ * The keys from the last walked container up to its root, bottom-up, from index 1 (0 is kept
+ * for a written key): walked() slices a path out of it, exactly sized, so that a write finds
+ * its root and its path in one walk. `trailed` is its end (a scratch array: never shrunk,
+ * which would free it).
  */
-export function locate(raw: object): Location | undefined {
-  const keys: PathKey[] = [];
-  let cur = raw;
-  for (;;) {
-    const node = nodes.get(cur);
-    if (!node) return undefined;
-    if (node.root) return { root: node.root, path: keys.reverse() };
+const trail: PathKey[] = [''];
+let trailed = 1;
+
+/**
+ * Walks from `raw` (whose node is `node`, when the caller has it) up to its root and returns that root, or undefined
+ * when `raw` is not (or no longer) in a tracked tree; the keys on the way are left for
+ * walked(). An array item's key is only a hint (items move): checked, and corrected when
+ * wrong. With `mark` (a write), every container on the way is marked as changed: each one
+ * that has a snapshot learns which child changed. No allocation unless snapshots are taken:
+ * the fast path of a write that nobody listens to.
+ */
+export function touch(raw: object, node = nodes.get(raw), mark = true): Root | undefined {
+  trailed = 1;
+  let child: PathKey | undefined;
+  while (node) {
+    if (mark && node.snapshot) (node.dirty ??= new Set()).add(child);
     const parent = node.parent;
-    if (!parent) return undefined;
-    let key = node.key;
-    if (Array.isArray(parent)) {
-      if (parent[key as number] !== cur) {
-        key = parent.indexOf(cur);
-        if (key < 0) return undefined;
-        node.key = key;
-      }
-    } else if (parent instanceof Map) {
-      if (parent.get(key as string) !== cur) return undefined;
-    } else if (!Object.hasOwn(parent, key) || (parent as Record<PathKey, unknown>)[key] !== cur) {
-      return undefined;
+    if (node.root) return node.root;
+    if (!parent) break;
+    child = node.key;
+    if (Array.isArray(parent) && parent[child as number] !== raw) {
+      if ((child = parent.indexOf(raw)) < 0) break;
+      node.key = child;
     }
-    keys.push(key);
-    cur = parent;
+    trail[trailed++] = child;
+    node = nodes.get((raw = parent));
   }
+  trailed = 1;
+  return undefined;
+}
+
+/** The path the last walk found, root first, ending with `key` when given (`[key]` or `[]` when it found no root). */
+export function walked(key?: PathKey): PathKey[] {
+  let from = 1;
+  if (key !== undefined) trail[(from = 0)] = key;
+  return trail.slice(from, trailed).reverse();
 }
 
 /**
- * Marks `raw` and its ancestors as changed and returns the tree's root (undefined when `raw`
- * was removed from its tree). Each ancestor that has a snapshot learns which child changed;
- * an array item's key is right wherever it is used: items move only by their array's own edits,
- * which mark the whole array (its next copy then refreshes the keys). One walk up, no allocation
- * unless snapshots are taken: the fast path of a write that nobody listens to.
+ * Finds where `raw` sits: its root and its path (ending with `key` when given), or undefined
+ * when it is not (or no longer) in a tracked tree.
  */
-export function touch(raw: object): Root | undefined {
-  let node = nodes.get(raw);
-  let key: PathKey | undefined;
-  while (node) {
-    if (node.snapshot) (node.dirty ??= new Set()).add(key);
-    if (node.root || !node.parent) return node.root;
-    key = node.key;
-    node = nodes.get(node.parent);
-  }
-  return undefined;
+export function locate(raw: object, key?: PathKey): Location | undefined {
+  const root = touch(raw, undefined, false);
+  return root && { root, path: walked(key) };
 }
+
+/** The path of `raw` and `key` for an error message: as much of it as is known. */
+export const pathTo = (raw: object, key?: PathKey): PathKey[] => locate(raw, key)?.path ?? walked(key);

@@ -4,7 +4,7 @@
 import type { PathKey } from './change.js';
 import { hooksOf } from './embedded.js';
 import { ValueError } from './errors.js';
-import { attach, locate, nodes, toRaw } from './tree.js';
+import { attach, nodes, pathTo, toRaw } from './tree.js';
 
 /** True for the primitives the rules accept: strings, finite numbers, booleans and null. */
 export function isPrimitiveValue(value: unknown): value is string | number | boolean | null {
@@ -32,11 +32,15 @@ export function writeKey(target: Record<string, unknown>, key: string, value: un
  * Throws a `ValueError` naming the offending path; nothing in the tree is modified on failure.
  */
 export function adopt(value: unknown, parent?: object, key?: PathKey): unknown {
-  if (isPrimitiveValue(value)) return value;
+  return isPrimitiveValue(value) ? value : adoptDeep(value, parent, key);
+}
+
+// Apart from adopt: its closures capture the arguments, so V8 allocates their context on entry,
+// which a primitive (most writes) would pay for nothing.
+function adoptDeep(value: unknown, parent?: object, key?: PathKey): unknown {
   const trail: PathKey[] = [];
   const refuse = (what: string): never => {
-    const base = parent ? [...(locate(parent)?.path ?? []), key!] : [];
-    throw new ValueError([...base, ...trail], what);
+    throw new ValueError([...(parent ? pathTo(parent, key) : []), ...trail], what);
   };
   const seen = new Set<object>();
   // The copy of `item`, placed at `k` of the container being built.
