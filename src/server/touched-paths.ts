@@ -66,6 +66,48 @@ const UNKNOWN_PLACE = 'a change whose place is unknown (its history is missing)'
 /** An update whose changes cannot be placed (their history is missing, or they are forged). */
 class Unresolvable extends Error {}
 
+// Helpers that need nothing of one call: module functions, so that a call allocates no closures
+// for them (a room checks every update of a restricted client; most are one small edit).
+const rootLoc = (name: string): Loc => (name === TREE_ROOT ? TREE_LOC : { root: name, segs: [] });
+const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
+  if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
+  const key = parentSub === null ? '*' : parentSub.charCodeAt(0) === 0 ? parentSub.slice(1) : parentSub;
+  let kids = kidsOf.get(parent);
+  if (!kids) kidsOf.set(parent, (kids = new Map()));
+  let loc = kids.get(key);
+  if (!loc) {
+    loc = { root: parent.root, segs: [...parent.segs, key] };
+    if (kids.size < MAX_KIDS) kids.set(key, loc);
+  }
+  return loc;
+};
+const typeOf = (s: Struct | undefined): Y.AbstractType<any> => {
+  if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentType)) throw new Unresolvable();
+  return s.content.type;
+};
+
+/** The one Step every resolution step writes into (the check is synchronous: no two run at once). */
+const st: Step = { need: null, loc: null, same: false, sub: null, text: false };
+const done = (loc: Loc | null): Step => {
+  st.need = null;
+  st.loc = loc;
+  return st;
+};
+const needs = (need: Node, same: boolean, sub: string | null = null, text = false): Step => {
+  st.need = need;
+  st.same = same;
+  st.sub = sub;
+  st.text = text;
+  return st;
+};
+const isContainer = (s: Struct): boolean => s instanceof Y.Item && s.content instanceof Y.ContentType && !(s.content.type instanceof Y.Text);
+const show = (loc: Loc): string => (loc.root === TREE_ROOT ? formatPointer(loc.segs) || '/' : `${JSON.stringify(loc.root)}:${formatPointer(loc.segs)}`);
+const slotHoldsContainer = (type: Y.AbstractType<any>, sub: string | null): boolean => {
+  if (sub === null || sub === TAG || type instanceof Y.Text) return false;
+  const current = type._map.get(sub);
+  return current !== undefined && !current.deleted && isContainer(current);
+};
+
 /**
  * The first path the decoded `update` would change that `rules` do not allow (as a JSON
  * pointer, array items as `*`), or null when every change is allowed. Counted as changes: new
@@ -120,37 +162,6 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
   let onStack: Set<Node> | undefined;
 
   const verdicts = verdictsOf.get(rules) ?? newVerdicts(rules);
-  const rootLoc = (name: string): Loc => (name === TREE_ROOT ? TREE_LOC : { root: name, segs: [] });
-  const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
-    if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
-    const key = parentSub === null ? '*' : parentSub.charCodeAt(0) === 0 ? parentSub.slice(1) : parentSub;
-    let kids = kidsOf.get(parent);
-    if (!kids) kidsOf.set(parent, (kids = new Map()));
-    let loc = kids.get(key);
-    if (!loc) {
-      loc = { root: parent.root, segs: [...parent.segs, key] };
-      if (kids.size < MAX_KIDS) kids.set(key, loc);
-    }
-    return loc;
-  };
-  const typeOf = (s: Struct | undefined): Y.AbstractType<any> => {
-    if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentType)) throw new Unresolvable();
-    return s.content.type;
-  };
-
-  const st: Step = { need: null, loc: null, same: false, sub: null, text: false };
-  const done = (loc: Loc | null): Step => {
-    st.need = null;
-    st.loc = loc;
-    return st;
-  };
-  const needs = (need: Node, same: boolean, sub: string | null = null, text = false): Step => {
-    st.need = need;
-    st.same = same;
-    st.sub = sub;
-    st.text = text;
-    return st;
-  };
   const step = (node: Node): Step => {
     if (node instanceof Y.AbstractType) {
       const known = typeLocs.get(node);
@@ -214,13 +225,12 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
     return cache.get(start)!;
   };
 
-  const isContainer = (s: Struct): boolean => s instanceof Y.Item && s.content instanceof Y.ContentType && !(s.content.type instanceof Y.Text);
-  const show = (loc: Loc): string => (loc.root === TREE_ROOT ? formatPointer(loc.segs) || '/' : `${JSON.stringify(loc.root)}:${formatPointer(loc.segs)}`);
   /**
-   * The reason a change at `loc` is refused, or null. `below` says whether it also replaces
-   * everything under loc; asked only when the rules do not cover all below loc anyway.
+   * The reason a change at `loc` is refused, or null. Whether struct `s` also replaces
+   * everything under loc (a deleted container, or a new item overwriting one) is asked only when
+   * the rules do not cover all below loc anyway.
    */
-  const judge = (loc: Loc | null, below: () => boolean): string | null => {
+  const judge = (loc: Loc | null, s: Struct, deleted: boolean): string | null => {
     if (loc === null) return null;
     let verdict = verdicts.get(loc);
     if (verdict === undefined) {
@@ -228,7 +238,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
       verdicts.set(loc, verdict);
     }
     if (verdict === 0) return show(loc);
-    if (verdict === 1 && below()) return `${show(loc)}/**`;
+    if (verdict === 1 && (deleted ? isContainer(s) : replacesContainer(s as Y.Item))) return `${show(loc)}/**`;
     return null;
   };
   /** The document's live value a new map item replaces, if it is a container: deleting it changes all below. */
@@ -263,16 +273,11 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
     for (const c of chain) replaces.set(c, result);
     return result;
   };
-  const slotHoldsContainer = (type: Y.AbstractType<any>, sub: string | null): boolean => {
-    if (sub === null || sub === TAG || type instanceof Y.Text) return false;
-    const current = type._map.get(sub);
-    return current !== undefined && !current.deleted && isContainer(current);
-  };
 
   try {
     for (const s of update.structs) {
       if (!(s instanceof Y.Item) || s.id.clock + s.length <= stateOf(s.id.client)) continue;
-      const bad = judge(resolve(s), () => replacesContainer(s));
+      const bad = judge(resolve(s), s, false);
       if (bad !== null) return bad;
     }
     for (const [client, ranges] of update.ds.clients) {
@@ -284,7 +289,7 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
           for (let i = Y.findIndexSS(docStructs, clock); i < docStructs.length && docStructs[i]!.id.clock < end; i++) {
             const s = docStructs[i]!;
             if (!(s instanceof Y.Item) || s.deleted) continue;
-            const bad = judge(resolve(s), () => isContainer(s));
+            const bad = judge(resolve(s), s, true);
             if (bad !== null) return bad;
           }
         }
