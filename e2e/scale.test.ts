@@ -4,19 +4,12 @@
 import { createSyncServer } from 'tinysync/server';
 import { afterAll, afterEach, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { reportSkip, testPostgres, testRedis } from '../test/server/engines.js';
+import { testEngines } from '../test/server/engines.js';
 import { boardName, boardText, cleanup, demoDist, ensureDemoBuilt, launchDevice, onCleanup, openDemo, until } from './harness.js';
 
 afterEach(cleanup);
-const [pgGot, redisGot] = await Promise.all([testPostgres(), testRedis()]);
-if ('skip' in pgGot) reportSkip('scale-out browser e2e', pgGot.skip);
-if ('skip' in redisGot) reportSkip('scale-out browser e2e', redisGot.skip);
-const pg = 'engine' in pgGot ? pgGot.engine : undefined;
-const redis = 'engine' in redisGot ? redisGot.engine : undefined;
-afterAll(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+const { pg, redis, stop: stopEngines } = await testEngines('scale-out browser e2e');
+afterAll(stopEngines);
 
 async function instance(id: string): Promise<{ url: string }> {
   const server = await createSyncServer({ host: '127.0.0.1', port: 0, static: demoDist, postgres: pg!.url, redis: redis!.url, instanceId: id, logger: () => {} });

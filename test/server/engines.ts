@@ -156,3 +156,27 @@ export function reportSkip(what: string, reason: string): void {
   said.add(reason);
   process.stderr.write(`\n  SKIPPED ${what}: ${reason}\n  (set TINYSYNC_TEST_REDIS_URL / TINYSYNC_TEST_POSTGRES_URL or install redis-server and postgresql)\n\n`);
 }
+
+/** A test file's PostgreSQL and Redis: each undefined when it cannot run (said once why), and `stop()` for afterAll. */
+export interface TestEngines {
+  pg: Engine | undefined;
+  redis: Engine | undefined;
+  stop(): Promise<void>;
+}
+
+/** Both engines for the tests named `what`, started side by side; reports a skip for each missing one. */
+export async function testEngines(what: string): Promise<TestEngines> {
+  const [pgGot, redisGot] = await Promise.all([testPostgres(), testRedis()]);
+  if ('skip' in pgGot) reportSkip(what, pgGot.skip);
+  if ('skip' in redisGot) reportSkip(what, redisGot.skip);
+  const pg = 'engine' in pgGot ? pgGot.engine : undefined;
+  const redis = 'engine' in redisGot ? redisGot.engine : undefined;
+  return {
+    pg,
+    redis,
+    async stop() {
+      await redis?.stop();
+      await pg?.stop();
+    },
+  };
+}

@@ -14,21 +14,14 @@ import { CloseCode, compilePathRules, createToken, PostgresPersistence } from 't
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
-import { reportSkip, testPostgres, testRedis } from './engines.js';
+import { testEngines } from './engines.js';
 import { message } from './frames.js';
 import { attempt, cleanup, connectClient, pollUntil, SECRET, startServer, waitFor, type Client, type TestServer } from './helpers.js';
 import { edit, pattern, plan, tree, type Tree } from './path-edits.js';
 
 afterEach(cleanup);
-const [pgGot, redisGot] = await Promise.all([testPostgres(), testRedis()]);
-if ('skip' in pgGot) reportSkip('cross-instance permission tests', pgGot.skip);
-if ('skip' in redisGot) reportSkip('cross-instance permission tests', redisGot.skip);
-const pg = 'engine' in pgGot ? pgGot.engine : undefined;
-const redis = 'engine' in redisGot ? redisGot.engine : undefined;
-afterAll(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+const { pg, redis, stop: stopEngines } = await testEngines('cross-instance permission tests');
+afterAll(stopEngines);
 
 const RUNS = Math.max(5, Math.round(Number(process.env.FC_RUNS ?? 300) / 15));
 let n = 0;

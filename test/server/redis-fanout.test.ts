@@ -7,18 +7,11 @@ import { PostgresPersistence } from 'tinysync/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { cleanup, connectClient, pollUntil, startServer, waitFor, type TestServer } from './helpers.js';
-import { reportSkip, testPostgres, testRedis } from './engines.js';
+import { testEngines } from './engines.js';
 
 afterEach(cleanup);
-const [pgGot, redisGot] = await Promise.all([testPostgres(), testRedis()]);
-if ('skip' in pgGot) reportSkip('Redis fan-out tests', pgGot.skip);
-if ('skip' in redisGot) reportSkip('Redis fan-out tests', redisGot.skip);
-const pg = 'engine' in pgGot ? pgGot.engine : undefined;
-const redis = 'engine' in redisGot ? redisGot.engine : undefined;
-afterAll(async () => {
-  await redis?.stop();
-  await pg?.stop();
-});
+const { pg, redis, stop: stopEngines } = await testEngines('Redis fan-out tests');
+afterAll(stopEngines);
 
 let n = 0;
 const fresh = (name: string) => `${name}-${++n}-${Date.now()}`;

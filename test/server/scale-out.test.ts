@@ -17,14 +17,10 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { listeningPort, startChild, type Child } from '../child.js';
 import { buildServer } from './build-fixture.js';
-import { freePort, reportSkip, testPostgres, testRedis } from './engines.js';
+import { freePort, testEngines } from './engines.js';
 import { waitFor } from './helpers.js';
 
-const [pgGot, redisGot] = await Promise.all([testPostgres(), testRedis()]);
-if ('skip' in pgGot) reportSkip('scale-out integration test', pgGot.skip);
-if ('skip' in redisGot) reportSkip('scale-out integration test', redisGot.skip);
-const pg = 'engine' in pgGot ? pgGot.engine : undefined;
-const redis = 'engine' in redisGot ? redisGot.engine : undefined;
+const { pg, redis, stop: stopEngines } = await testEngines('scale-out integration test');
 
 let built: { server: string; cli: string } | undefined;
 beforeAll(async () => {
@@ -41,8 +37,7 @@ const instances: Instance[] = [];
 afterAll(async () => {
   for (const i of instances) i.child?.proc.kill('SIGKILL');
   await Promise.all(instances.map((i) => i.child?.exited));
-  await redis?.stop();
-  await pg?.stop();
+  await stopEngines();
   if (built) rmSync(dirname(built.server), { recursive: true, force: true });
 });
 
