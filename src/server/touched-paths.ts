@@ -13,6 +13,8 @@ type Struct = Y.Item | Y.GC | Y.Skip;
 interface Loc {
   root: string;
   segs: string[];
+  /** How many more places the document these belong to may keep (shared by all of them). */
+  pool: { left: number };
 }
 /** A struct or a type whose location is asked for. */
 type Node = Y.Item | Y.AbstractType<any>;
@@ -45,12 +47,13 @@ const typeLocs = new WeakMap<Y.AbstractType<any>, Loc>();
 /**
  * Locations are shared between calls, children hung off their parent, so that the small edits a
  * client sends all day (one counter, one title) find their place and its verdict without
- * allocating: per update, the check costs a few look-ups rather than fresh paths and maps. A
- * place keeps at most MAX_KIDS children; past that (a map with very many keys, or a hostile
- * update inventing keys) its children are made per call and forgotten.
+ * allocating: per update, the check costs a few look-ups rather than fresh paths and maps. The
+ * tree of places belongs to its document (its root held weakly by the Y.Doc, so it goes with the
+ * room) and keeps at most MAX_PLACES places; past that (a document with very many keys, or
+ * hostile updates inventing them) new places are made per call and forgotten.
  */
-const TREE_LOC: Loc = { root: TREE_ROOT, segs: [] };
-const MAX_KIDS = 4096;
+const MAX_PLACES = 65_536;
+const treeLocs = new WeakMap<Y.Doc, Loc>();
 const kidsOf = new WeakMap<Loc, Map<string, Loc>>();
 /** Per rules (one per connection) and place: 1 allowed, 3 allowed with all below, 0 refused. */
 const verdictsOf = new WeakMap<PathRules, WeakMap<Loc, number>>();
@@ -68,7 +71,13 @@ class Unresolvable extends Error {}
 
 // Helpers that need nothing of one call: module functions, so that a call allocates no closures
 // for them (a room checks every update of a restricted client; most are one small edit).
-const rootLoc = (name: string): Loc => (name === TREE_ROOT ? TREE_LOC : { root: name, segs: [] });
+/** The place of root type `name`; the tree's own is kept per document, any other root's is made per call. */
+const rootLoc = (doc: Y.Doc, name: string): Loc => {
+  if (name !== TREE_ROOT) return { root: name, segs: [], pool: { left: 0 } };
+  let loc = treeLocs.get(doc);
+  if (!loc) treeLocs.set(doc, (loc = { root: TREE_ROOT, segs: [], pool: { left: MAX_PLACES } }));
+  return loc;
+};
 const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Loc => {
   if (parentSub === TAG || (parentSub === null && parentIsText)) return parent;
   const key = parentSub === null ? '*' : parentSub.charCodeAt(0) === 0 ? parentSub.slice(1) : parentSub;
@@ -76,8 +85,11 @@ const child = (parent: Loc, parentSub: string | null, parentIsText: boolean): Lo
   if (!kids) kidsOf.set(parent, (kids = new Map()));
   let loc = kids.get(key);
   if (!loc) {
-    loc = { root: parent.root, segs: [...parent.segs, key] };
-    if (kids.size < MAX_KIDS) kids.set(key, loc);
+    loc = { root: parent.root, segs: [...parent.segs, key], pool: parent.pool };
+    if (parent.pool.left > 0) {
+      parent.pool.left--;
+      kids.set(key, loc);
+    }
   }
   return loc;
 };
@@ -166,12 +178,12 @@ export function forbiddenPath(doc: Y.Doc, update: ReturnType<typeof Y.decodeUpda
     if (node instanceof Y.AbstractType) {
       const known = typeLocs.get(node);
       if (known) return done(known);
-      return node._item === null ? done(rootLoc(Y.findRootTypeKey(node))) : needs(node._item, true);
+      return node._item === null ? done(rootLoc(doc, Y.findRootTypeKey(node))) : needs(node._item, true);
     }
     const parent = node.parent;
     // Integrated: its parent is a type of the document.
     if (parent instanceof Y.AbstractType) return needs(parent, false, node.parentSub, parent instanceof Y.Text);
-    if (typeof parent === 'string') return done(child(rootLoc(parent), node.parentSub, doc.share.get(parent) instanceof Y.Text));
+    if (typeof parent === 'string') return done(child(rootLoc(doc, parent), node.parentSub, doc.share.get(parent) instanceof Y.Text));
     if (parent instanceof Y.ID) {
       const p = find(parent);
       if (p instanceof Y.GC) return done(null);
