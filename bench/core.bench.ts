@@ -1,7 +1,9 @@
 // The tracked core side by side with plain objects and its peers, in one run:
 // - mutations (nested set, push, splice in the middle, Map set, Set add): plain, tinysync,
 //   valtio (`valtio/vanilla` proxy, proxyMap / proxySet), solid-js createStore setters;
-// - reading a nested field: plain, tinysync, valtio, solid-js;
+// - reading a nested field: plain, tinysync, valtio, mobx, solid-js; nested set and nested
+//   read, whose aims sit close to a peer (≥ valtio, ≥ mobx), run in ROUNDS interleaved rounds and
+//   report the median with each subject's ratio range to the peer;
 // - one change with 10 vs 10,000 subscribers on other paths: tinysync subscribe() on sibling
 //   keys, valtio subscribe() on sibling proxies;
 // - one mutation in a store of 1,000 vs 1,000,000 items.
@@ -19,6 +21,7 @@
 //   synchronous cost of the mutation. With listeners only on sibling proxies, valtio schedules
 //   nothing for the changed one, so its synchronous cost is the whole cost here.
 import { describe, expect, it } from 'vitest';
+import { configure as configureMobx, observable } from 'mobx';
 import { createStore, produce } from 'solid-js/store';
 import { proxy, subscribe as valtioSubscribe } from 'valtio/vanilla';
 import { proxyMap, proxySet } from 'valtio/vanilla/utils';
@@ -27,6 +30,10 @@ import { opsPerSecond, report, timeOnce, type BenchRow } from './harness.js';
 
 const BATCH = 100;
 const TIME = 300;
+const ROUNDS = 7;
+
+// Writes outside actions are what this bench measures (mobx's bare write path).
+configureMobx({ enforceActions: 'never' });
 
 interface Item {
   id: number;
@@ -49,6 +56,39 @@ async function measure(fns: Record<string, (i: number) => void>, batch = BATCH):
   return Object.fromEntries(Object.entries(out).map(([name, v]) => [name, v * batch]));
 }
 
+/**
+ * measure() ROUNDS times (each round rotates who goes first): the median per subject, and each
+ * subject's ratio to `peer` round by round as median and range.
+ */
+async function rounds(fns: Record<string, (i: number) => void>, peers: string[]): Promise<BenchRow[]> {
+  const runs: Record<string, number>[] = [];
+  const names = Object.keys(fns);
+  for (let r = 0; r < ROUNDS; r++) {
+    const order = [...names.slice(r % names.length), ...names.slice(0, r % names.length)];
+    runs.push(await measure(Object.fromEntries(order.map((n) => [n, fns[n]!]))));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return names.map((subject) => {
+    const extra: Record<string, number> = { rounds: ROUNDS };
+    for (const peer of peers) {
+      const ratios = runs.map((run) => run[subject]! / run[peer]!);
+      extra[`vs ${peer} median`] = median(ratios);
+      extra[`vs ${peer} min`] = Math.min(...ratios);
+      extra[`vs ${peer} max`] = Math.max(...ratios);
+    }
+    return { case: '', subject, value: median(runs.map((run) => run[subject]!)), unit: 'ops/s', better: 'higher' as const, extra };
+  });
+}
+
+/** Prints each subject's round-by-round ratio to the peers (median and range). */
+function printRanges(kase: string, all: BenchRow[], peers: string[]): void {
+  for (const row of all) {
+    if (!row.extra) continue;
+    const parts = peers.filter((p) => p !== row.subject).map((p) => `${Number(row.extra![`vs ${p} median`]).toFixed(2)}× ${p} (${Number(row.extra![`vs ${p} min`]).toFixed(2)}–${Number(row.extra![`vs ${p} max`]).toFixed(2)}×)`);
+    console.log(`${kase} · ${row.subject}: ${parts.join(', ')} over ${ROUNDS} rounds`);
+  }
+}
+
 function rows(kase: string, figures: Record<string, number>): BenchRow[] {
   return Object.entries(figures).map(([subject, value]) => ({ case: kase, subject, value, unit: 'ops/s', better: 'higher' as const }));
 }
@@ -64,15 +104,22 @@ describe('core benchmarks', () => {
       const plain = nested();
       const t = track(nested());
       const v = proxy(nested());
+      const m = observable(nested());
       const [s, set] = createStore(nested());
-      const r = await measure({
-        plain: (i) => (plain.a.b.c = i),
-        tinysync: (i) => (t.a.b.c = i),
-        valtio: (i) => (v.a.b.c = i),
-        'solid-js': (i) => set('a', 'b', 'c', i),
-      });
-      expect([plain.a.b.c, t.a.b.c, v.a.b.c, s.a.b.c].every((x) => x > 0)).toBe(true);
-      all.push(...rows('nested set s.a.b.c = i', r));
+      const r = await rounds(
+        {
+          plain: (i) => (plain.a.b.c = i),
+          tinysync: (i) => (t.a.b.c = i),
+          valtio: (i) => (v.a.b.c = i),
+          mobx: (i) => (m.a.b.c = i),
+          'solid-js': (i) => set('a', 'b', 'c', i),
+        },
+        ['valtio', 'mobx'],
+      );
+      expect([plain.a.b.c, t.a.b.c, v.a.b.c, m.a.b.c, s.a.b.c].every((x) => x > 0)).toBe(true);
+      for (const row of r) row.case = 'nested set s.a.b.c = i';
+      printRanges('nested set s.a.b.c = i', r, ['valtio', 'mobx']);
+      all.push(...r);
     }
 
     {
@@ -174,22 +221,29 @@ describe('core benchmarks', () => {
 
     report('core: mutations (vs plain)', all, 'plain');
     report('core: mutations (vs valtio)', all, 'valtio');
+    report('core: nested set (vs mobx)', all.filter((row) => row.case.startsWith('nested set')), 'mobx');
   });
 
-  it('reading a nested field: plain vs tinysync vs valtio vs solid-js', async () => {
+  it('reading a nested field: plain vs tinysync vs valtio vs mobx vs solid-js', async () => {
     const plain = nested();
     const t = track(nested());
     const v = proxy(nested());
+    const m = observable(nested());
     const [s] = createStore(nested());
     let sink = 0;
-    const r = await measure({
-      plain: () => (sink += plain.a.b.c),
-      tinysync: () => (sink += t.a.b.c),
-      valtio: () => (sink += v.a.b.c),
-      'solid-js': () => (sink += s.a.b.c),
-    });
+    const all = await rounds(
+      {
+        plain: () => (sink += plain.a.b.c),
+        tinysync: () => (sink += t.a.b.c),
+        valtio: () => (sink += v.a.b.c),
+        mobx: () => (sink += m.a.b.c),
+        'solid-js': () => (sink += s.a.b.c),
+      },
+      ['valtio', 'plain'],
+    );
     expect(sink).toBe(0);
-    const all = rows('read s.a.b.c', r);
+    for (const row of all) row.case = 'read s.a.b.c';
+    printRanges('read s.a.b.c', all, ['valtio', 'plain']);
     report('core: nested read (vs plain)', all, 'plain');
     report('core: nested read (vs valtio)', all, 'valtio');
   });

@@ -10,10 +10,20 @@ export type ReadObserver = (target: object, key: PathKey | typeof ITERATE) => vo
 /** The observer in force; `undefined` costs reads one comparison. */
 export let readObserver: ReadObserver | undefined;
 
+// Object proxies have no get trap while nobody observes reads (see shadow.ts): the core is
+// told when an observer comes or goes, so that it can put the trap in and take it out.
+let switched: ((observed: boolean) => void) | undefined;
+
 /**
  * Installs (or, with `undefined`, removes) the one read observer. `target` is the tracked
  * proxy read from. Used by tinysync/solid; there is one observer per page.
  */
 export function setReadObserver(observer: ReadObserver | undefined): void {
   readObserver = observer;
+  switched?.(!!observer);
+}
+
+/** Registers the one function told whether reads are now observed (and tells it at once). */
+export function onReadObserverSwitch(fn: (observed: boolean) => void): void {
+  (switched = fn)(!!readObserver);
 }

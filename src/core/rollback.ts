@@ -2,6 +2,7 @@
 // so each undo sees the container exactly as its mutation left it.
 import { hooksOf } from './embedded.js';
 import type { Entry } from './transact.js';
+import { mirror } from './shadow.js';
 import { attach, detach, detachAll, touch } from './tree.js';
 import { writeKey } from './values.js';
 
@@ -40,6 +41,7 @@ function restore(raw: object, key: unknown, old: unknown): void {
     detach(obj[key as string]);
     if (old === undefined) delete obj[key as string];
     else writeKey(obj, key as string, old);
+    mirror(raw, key as string);
   }
   attach(old, raw, key as string);
 }

@@ -5,7 +5,8 @@ import type { Change, ChangeOp, PathKey } from './change.js';
 import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { checkWrite, guarded } from './guard.js';
-import { ITERATE, readObserver } from './reads.js';
+import { ITERATE, onReadObserverSwitch, readObserver } from './reads.js';
+import { mirror, RAW, setShadowView, shadowFor, type Shadow } from './shadow.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
@@ -52,7 +53,8 @@ export function isTracked(value: unknown): boolean {
 }
 
 function wrap(raw: object): object {
-  return proxyFor(raw, Array.isArray(raw) ? arrayHandler : raw instanceof Map ? mapHandler : raw instanceof Set ? setHandler : objectHandler);
+  if (Array.isArray(raw)) return proxyFor(raw, arrayHandler);
+  return raw instanceof Map ? proxyFor(raw, mapHandler) : raw instanceof Set ? proxyFor(raw, setHandler) : proxyFor(raw, objectHandler, shadowFor(raw as Record<string, unknown>));
 }
 
 /** What a read returns: primitives as they are, containers as their (cached) proxy. */
@@ -69,6 +71,7 @@ function view(value: unknown): unknown {
 export const toTracked = (raw: object): object => view(raw) as object;
 
 setEmbeddedReporter(record);
+setShadowView(view);
 
 /** Hands an applied mutation to delivery, skipping all bookkeeping when nobody listens. */
 function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, key?: PathKey, span?: Span, at?: number): void {
@@ -109,7 +112,11 @@ function sameValue(old: unknown, value: unknown): boolean {
 function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span): void {
   const stored = adopt(value, raw, key);
   if (raw instanceof Map) raw.set(key, stored);
-  else writeKey(raw as Record<PathKey, unknown>, key as string, stored);
+  else {
+    writeKey(raw as Record<PathKey, unknown>, key as string, stored);
+    // An array item (it has a span) has no shadow to mirror to.
+    if (!span) mirror(raw, key);
+  }
   detach(old);
   record(raw, 'set', [key, stored], old, key, span);
 }
@@ -118,7 +125,10 @@ function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Spa
 function remove(raw: object, key: PathKey, old: unknown, keys: Iterable<unknown>): void {
   const at = recording() ? [...keys].indexOf(key) : undefined;
   if (raw instanceof Map || raw instanceof Set) raw.delete(key);
-  else delete (raw as Record<PathKey, unknown>)[key];
+  else {
+    delete (raw as Record<PathKey, unknown>)[key];
+    mirror(raw, key);
+  }
   detach(old);
   record(raw, 'delete', [key], old, raw instanceof Set ? undefined : key, undefined, at);
 }
@@ -166,52 +176,73 @@ function observe(raw: object, key: PathKey | typeof ITERATE): void {
   if (proxy) readObserver!(proxy, key);
 }
 
-// The only object-valued property a plain object or array inherits is `__proto__`.
+// The only object-valued property an array inherits is `__proto__`.
 const inherited = (raw: object, key: PropertyKey) => key === '__proto__' && !Object.hasOwn(raw, key);
 
-function read(raw: object, key: string | symbol, receiver: object, index: boolean): unknown {
-  if (readObserver && typeof key !== 'symbol') readObserver(receiver, index && key === 'length' ? ITERATE : index && INDEX.test(key) ? Number(key) : key);
+function read(raw: object, key: string | symbol, receiver: object): unknown {
+  if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : INDEX.test(key) ? Number(key) : key);
   const value = (raw as Record<PropertyKey, unknown>)[key];
   if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-  return view(value);
+  return existingProxy(value) ?? view(value);
 }
 
-const objectHandler: ProxyHandler<object> = {
-  // The hot path of every read: kept inline.
-  get(raw, key, receiver: object) {
-    if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
-    const value = (raw as Record<PropertyKey, unknown>)[key];
-    if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-    return existingProxy(value) ?? view(value);
+/** The writing traps of objects and arrays, given how to find the plain object from the proxy's target. */
+function writeTraps(rawOf: (target: object) => object): ProxyHandler<object> {
+  return {
+    set(target, key, value) {
+      setKey(rawOf(target), key, value);
+      return true;
+    },
+    deleteProperty(target, key) {
+      deleteKey(rawOf(target), key);
+      return true;
+    },
+    has(target, key) {
+      const raw = rawOf(target);
+      if (typeof key !== 'symbol') observe(raw, key);
+      return key in raw;
+    },
+    ownKeys(target) {
+      const raw = rawOf(target);
+      observe(raw, ITERATE);
+      return Reflect.ownKeys(raw);
+    },
+    defineProperty(target, key, desc) {
+      const raw = rawOf(target);
+      if (!('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) refuse(raw, 'an accessor or read-only property', String(key));
+      setKey(raw, key, desc.value);
+      return true;
+    },
+    setPrototypeOf: (target) => refuse(rawOf(target), 'another prototype'),
+    preventExtensions: (target) => refuse(rawOf(target), 'a frozen object'),
+  };
+}
+
+// A plain object's proxy stands over its shadow (shadow.ts), and reads need no trap; a get
+// trap is put in only while a read observer (Solid, React) is installed. Every read looks the
+// trap up in the handler and misses: without a prototype the miss ends there (~20% of a read).
+const objectHandler: ProxyHandler<object> = Object.assign(Object.create(null) as ProxyHandler<object>, writeTraps((shadow) => (shadow as Shadow)[RAW]), {
+  getOwnPropertyDescriptor(shadow: object, key: string | symbol) {
+    if (key === RAW) return undefined;
+    // Reading first turns a not yet made child proxy into the value the descriptor reports.
+    void (shadow as Shadow)[key];
+    return Reflect.getOwnPropertyDescriptor(shadow, key);
   },
-  set(raw, key, value) {
-    setKey(raw, key, value);
-    return true;
-  },
-  deleteProperty(raw, key) {
-    deleteKey(raw, key);
-    return true;
-  },
-  has(raw, key) {
-    if (typeof key !== 'symbol') observe(raw, key);
-    return key in raw;
-  },
-  ownKeys(raw) {
-    observe(raw, ITERATE);
-    return Reflect.ownKeys(raw);
-  },
-  defineProperty(raw, key, desc) {
-    if (!('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) refuse(raw, 'an accessor or read-only property', String(key));
-    setKey(raw, key, desc.value);
-    return true;
-  },
-  setPrototypeOf: (raw) => refuse(raw, 'another prototype'),
-  preventExtensions: (raw) => refuse(raw, 'a frozen object'),
-};
+});
+
+function observedGet(shadow: object, key: string | symbol, receiver: object): unknown {
+  if (readObserver && typeof key !== 'symbol') readObserver(receiver, key);
+  return Reflect.get(shadow, key, receiver);
+}
+
+onReadObserverSwitch((observed) => {
+  if (observed) objectHandler.get = observedGet;
+  else delete objectHandler.get;
+});
 
 const arrayHandler: ProxyHandler<object> = {
-  ...objectHandler,
-  get: (raw, key, receiver: object) => (key in arrayMethods ? arrayMethods[key as string] : read(raw, key, receiver, true)),
+  ...writeTraps((raw) => raw),
+  get: (raw, key, receiver: object) => (key in arrayMethods ? arrayMethods[key as string] : read(raw, key, receiver)),
 };
 
 // ---------------------------------------------------------------- array methods

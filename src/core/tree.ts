@@ -4,6 +4,7 @@
 // path can be found by walking up.
 import type { Change, PathKey } from './change.js';
 import { hooksOf, reportEmbedded } from './embedded.js';
+import type { Shadow } from './shadow.js';
 import type { SubscriberTrie } from './trie.js';
 
 /** Per-tree state, attached to the root raw's node. */
@@ -32,6 +33,8 @@ export interface TreeNode {
   root?: Root | undefined;
   /** The container's proxy, once made: kept here, not in a WeakMap of its own (one look-up finds both). */
   proxy?: object | undefined;
+  /** A plain object's proxy target, which holds its children's proxies (shadow.ts). */
+  shadow?: Shadow | undefined;
 }
 
 export const nodes = new WeakMap<object, TreeNode>();
@@ -43,9 +46,9 @@ export function toRaw<T extends object>(value: T): T {
 }
 
 
-/** Makes the proxy of a stored container (it has its node) that has none yet. */
-export function proxyFor(raw: object, handler: ProxyHandler<object>): object {
-  const proxy = (nodes.get(raw)!.proxy = new Proxy(raw, handler));
+/** Makes the proxy of a stored container (it has its node) that has none yet, over `target` (the container or its shadow). */
+export function proxyFor(raw: object, handler: ProxyHandler<object>, target = raw): object {
+  const proxy = (nodes.get(raw)!.proxy = new Proxy(target, handler));
   proxyToRaw.set(proxy, raw);
   return proxy;
 }

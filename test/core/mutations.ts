@@ -114,3 +114,18 @@ export function applyStep(root: object, s: Step): void {
     else Object.defineProperty(obj, s.key, { value: fresh(s.value), writable: true, enumerable: true, configurable: true });
   }
 }
+
+/**
+ * A plain deep copy made by reading through the proxies only (keys, items, entries): what an
+ * application reading the tracked tree sees. Every container it meets must be a tracked proxy.
+ */
+export function readThrough(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (!isTracked(v)) throw new Error('a read returned a plain container, not its proxy');
+  if (v instanceof Set) return new Set(v);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, readThrough(x)]));
+  if (Array.isArray(v)) return v.map(readThrough);
+  const out = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
+  for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: readThrough((v as Record<string, unknown>)[k]), writable: true, enumerable: true, configurable: true });
+  return out;
+}

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { snapshot, track, transact, type Change } from 'tinysync';
-import { applyStep, rootValue, runs, step, type Step } from './mutations.js';
+import { setReadObserver } from 'tinysync/extend';
+import { applyStep, readThrough, rootValue, runs, step, type Step } from './mutations.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -96,11 +97,46 @@ test('(d) a transaction that throws leaves the start state, and nobody hears of 
         }
         if (throws) {
           expect(snapshot(state)).toEqual(before);
+          expect(readThrough(state)).toEqual(before);
           expect(delivered.length).toBe(heard);
         } else {
           steps.forEach((s) => applyStep(mirror, s));
         }
         expect(snapshot(state)).toEqual(mirror);
+      }
+    }),
+    { numRuns: runs },
+  );
+});
+
+test('(e) reads through the proxies show what snapshot() shows, read early or late, with or without a read observer', () => {
+  // A read observer switches plain objects' proxies to a get trap (shadow.ts); reading some
+  // parts before a write and others only after it leaves child proxies made and not yet made.
+  const action = fc.oneof(
+    step.map((s) => ({ step: s })),
+    fc.boolean().map((observe) => ({ observe })),
+    fc.nat().map((read) => ({ read })),
+  );
+  fc.assert(
+    fc.property(rootValue, fc.array(action, { maxLength: 30 }), (start, actions) => {
+      const state = track(clone(start));
+      const mirror = clone(start);
+      let reads = 0;
+      try {
+        for (const a of actions) {
+          if ('step' in a) {
+            applyStep(state, a.step);
+            applyStep(mirror, a.step);
+          } else if ('observe' in a) setReadObserver(a.observe ? () => reads++ : undefined);
+          else {
+            const part = Object.keys(mirror)[a.read % 4] as keyof typeof mirror;
+            expect(readThrough(state[part])).toEqual(mirror[part]);
+          }
+        }
+        expect(readThrough(state)).toEqual(mirror);
+        expect(readThrough(state)).toEqual(snapshot(state));
+      } finally {
+        setReadObserver(undefined);
       }
     }),
     { numRuns: runs },
