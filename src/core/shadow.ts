@@ -52,7 +52,7 @@ function lazy(key: string): PropertyDescriptor {
 }
 
 /** Copies `key` of `raw` to its shadow: the value, a lazily made proxy, or nothing when deleted. */
-function place(shadow: Shadow, raw: Record<string, unknown>, key: string): void {
+export function place(shadow: Shadow, raw: Record<string, unknown>, key: string): void {
   if (!Object.hasOwn(raw, key)) delete shadow[key];
   else {
     const value = raw[key];
@@ -69,7 +69,7 @@ export function shadowFor(raw: Record<string, unknown>): Shadow {
   return (nodes.get(raw)!.shadow = shadow);
 }
 
-/** Mirrors a write of `key` of `raw` (a plain object, array or collection) to its shadow, if it has one. */
+/** Mirrors a write of `key` of `raw` (any container) to its shadow, if it has one: for writes that do not come through the proxy (a rollback). */
 export function mirror(raw: object, key: PathKey | undefined): void {
   const shadow = nodes.get(raw)?.shadow;
   if (shadow && typeof key === 'string') place(shadow, raw as Record<string, unknown>, key);

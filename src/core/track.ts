@@ -6,7 +6,7 @@ import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { checkWrite, guarded } from './guard.js';
 import { ITERATE, onReadObserverSwitch, readObserver } from './reads.js';
-import { mirror, RAW, setShadowView, shadowFor, type Shadow } from './shadow.js';
+import { place, RAW, setShadowView, shadowFor, type Shadow } from './shadow.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
@@ -108,26 +108,28 @@ function sameValue(old: unknown, value: unknown): boolean {
   return old === value || toRaw(value as object) === old;
 }
 
-/** Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. */
-function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span): void {
+/**
+ * Writes `value` (checked and copied) at `key` of an object, array or Map, replacing `old`. A
+ * plain object's write comes through its proxy, which hands its shadow over to be kept in step.
+ */
+function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Span, shadow?: Shadow): void {
   const stored = adopt(value, raw, key);
   if (raw instanceof Map) raw.set(key, stored);
   else {
     writeKey(raw as Record<PathKey, unknown>, key as string, stored);
-    // An array item (it has a span) has no shadow to mirror to.
-    if (!span) mirror(raw, key);
+    if (shadow) place(shadow, raw as Record<string, unknown>, key as string);
   }
   detach(old);
   record(raw, 'set', [key, stored], old, key, span);
 }
 
 /** Removes `key` from an object, Map or Set. */
-function remove(raw: object, key: PathKey, old: unknown, keys: Iterable<unknown>): void {
+function remove(raw: object, key: PathKey, old: unknown, keys: Iterable<unknown>, shadow?: Shadow): void {
   const at = recording() ? [...keys].indexOf(key) : undefined;
   if (raw instanceof Map || raw instanceof Set) raw.delete(key);
   else {
     delete (raw as Record<PathKey, unknown>)[key];
-    mirror(raw, key);
+    if (shadow) place(shadow, raw as Record<string, unknown>, key as string);
   }
   detach(old);
   record(raw, 'delete', [key], old, raw instanceof Set ? undefined : key, undefined, at);
@@ -145,12 +147,13 @@ function clear(raw: Map<unknown, unknown> | Set<unknown>): void {
 
 const INDEX = /^(?:0|[1-9]\d*)$/;
 
-function setKey(raw: object, key: string | symbol, value: unknown): void {
+/** Writes `key` of an object (whose proxy's target is `target`, its shadow) or an array. */
+function setKey(raw: object, key: string | symbol, value: unknown, target: object): void {
   if (typeof key === 'symbol') refuse(raw, 'a symbol key');
   if (!Array.isArray(raw)) {
     const had = Object.hasOwn(raw, key);
     const old = had ? (raw as Record<string, unknown>)[key] : undefined;
-    if (!had || !sameValue(old, value)) put(raw, key, value, old);
+    if (!had || !sameValue(old, value)) put(raw, key, value, old, undefined, target as Shadow);
   } else if (key === 'length') {
     const n = value as number;
     if (!Number.isInteger(n) || n < 0 || n > raw.length) refuse(raw, `length ${String(value)} (length may only shrink)`);
@@ -164,10 +167,10 @@ function setKey(raw: object, key: string | symbol, value: unknown): void {
   }
 }
 
-function deleteKey(raw: object, key: string | symbol): void {
+function deleteKey(raw: object, key: string | symbol, target: object): void {
   if (typeof key === 'symbol' || !Object.hasOwn(raw, key)) return;
   if (Array.isArray(raw)) refuse(raw, 'a hole (use splice)', key);
-  remove(raw, key, (raw as Record<string, unknown>)[key], Object.keys(raw));
+  remove(raw, key, (raw as Record<string, unknown>)[key], Object.keys(raw), target as Shadow);
 }
 
 /** Reports a read to the read observer (reactive bindings); free when there is none. */
@@ -190,11 +193,11 @@ function read(raw: object, key: string | symbol, receiver: object): unknown {
 function writeTraps(rawOf: (target: object) => object): ProxyHandler<object> {
   return {
     set(target, key, value) {
-      setKey(rawOf(target), key, value);
+      setKey(rawOf(target), key, value, target);
       return true;
     },
     deleteProperty(target, key) {
-      deleteKey(rawOf(target), key);
+      deleteKey(rawOf(target), key, target);
       return true;
     },
     has(target, key) {
@@ -210,7 +213,7 @@ function writeTraps(rawOf: (target: object) => object): ProxyHandler<object> {
     defineProperty(target, key, desc) {
       const raw = rawOf(target);
       if (!('value' in desc) || desc.writable === false || desc.enumerable === false || desc.configurable === false) refuse(raw, 'an accessor or read-only property', String(key));
-      setKey(raw, key, desc.value);
+      setKey(raw, key, desc.value, target);
       return true;
     },
     setPrototypeOf: (target) => refuse(rawOf(target), 'another prototype'),
