@@ -25,15 +25,18 @@ async function guarded(paths: string[], sub = 'alice') {
   const batches: Change[][] = [];
   onBatch(data, (changes) => batches.push([...changes]));
   /** Runs a write; returns the refused path (the tree must then be unchanged and no batch delivered), or null. */
+  const shown = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x instanceof Set || x instanceof Map ? [...x] : x));
   const tryWrite = (write: () => void): string[] | null => {
-    const before = JSON.stringify(snapshot(data), (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v));
+    const before = shown(snapshot(data));
     const delivered = batches.length;
     try {
       write();
       return null;
     } catch (err) {
       expect(err).toBeInstanceOf(PermissionError);
-      expect(JSON.stringify(snapshot(data), (_k, v: unknown) => (v instanceof Set || v instanceof Map ? [...v] : v))).toBe(before);
+      expect(shown(snapshot(data))).toBe(before);
+      // What reads through the proxies show is undone too (a plain object's proxy reads its shadow).
+      expect(shown(data)).toBe(before);
       expect(batches.length).toBe(delivered);
       return (err as PermissionError).path as string[];
     }
