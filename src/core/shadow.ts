@@ -51,14 +51,16 @@ function lazy(key: string): PropertyDescriptor {
   return accessor;
 }
 
-/** Copies `key` of `raw` to its shadow: the value, a lazily made proxy, or nothing when deleted. */
-export function place(shadow: Shadow, raw: Record<string, unknown>, key: string): void {
-  if (!Object.hasOwn(raw, key)) delete shadow[key];
-  else {
-    const value = raw[key];
-    if (typeof value === 'object' && value !== null) Object.defineProperty(shadow, key, lazy(key));
-    else writeKey(shadow as Record<string, unknown>, key, value);
-  }
+/** Sets `key` of a shadow for the stored `value`: the value itself, or its proxy made on first read. */
+export function reflect(shadow: Shadow, key: string, value: unknown): void {
+  if (typeof value === 'object' && value !== null) Object.defineProperty(shadow, key, lazy(key));
+  else writeKey(shadow as Record<string, unknown>, key, value);
+}
+
+/** Copies `key` of `raw` to its shadow, or deletes it there when `raw` has no such key. */
+function place(shadow: Shadow, raw: Record<string, unknown>, key: string): void {
+  if (Object.hasOwn(raw, key)) reflect(shadow, key, raw[key]);
+  else delete shadow[key];
 }
 
 /** Makes the shadow of a plain object about to get its proxy. */

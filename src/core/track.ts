@@ -6,7 +6,7 @@ import { ValueError } from './errors.js';
 import { hooksOf, setEmbeddedReporter } from './embedded.js';
 import { checkWrite, guarded } from './guard.js';
 import { ITERATE, onReadObserverSwitch, readObserver } from './reads.js';
-import { place, RAW, setShadowView, shadowFor, type Shadow } from './shadow.js';
+import { RAW, reflect, setShadowView, shadowFor, type Shadow } from './shadow.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
 import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
@@ -117,7 +117,7 @@ function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Spa
   if (raw instanceof Map) raw.set(key, stored);
   else {
     writeKey(raw as Record<PathKey, unknown>, key as string, stored);
-    if (shadow) place(shadow, raw as Record<string, unknown>, key as string);
+    if (shadow) reflect(shadow, key as string, stored);
   }
   detach(old);
   record(raw, 'set', [key, stored], old, key, span);
@@ -129,7 +129,7 @@ function remove(raw: object, key: PathKey, old: unknown, keys: Iterable<unknown>
   if (raw instanceof Map || raw instanceof Set) raw.delete(key);
   else {
     delete (raw as Record<PathKey, unknown>)[key];
-    if (shadow) place(shadow, raw as Record<string, unknown>, key as string);
+    if (shadow) delete shadow[key as string];
   }
   detach(old);
   record(raw, 'delete', [key], old, raw instanceof Set ? undefined : key, undefined, at);
