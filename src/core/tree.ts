@@ -102,15 +102,15 @@ let trailed = 1;
  * Walks from `raw` (whose node is `node`, when the caller has it) up to its root and returns that root, or undefined
  * when `raw` is not (or no longer) in a tracked tree; the keys on the way are left for
  * walked(). An array item's key is only a hint (items move): checked, and corrected when
- * wrong. With `mark` (a write), every container on the way is marked as changed: each one
+ * wrong. Unless `peek` (a look-up, not a write), every container on the way is marked as changed: each one
  * that has a snapshot learns which child changed. No allocation unless snapshots are taken:
  * the fast path of a write that nobody listens to.
  */
-export function touch(raw: object, node = nodes.get(raw), mark = true): Root | undefined {
+export function touch(raw: object, node = nodes.get(raw), peek?: boolean): Root | undefined {
   trailed = 1;
   let child: PathKey | undefined;
   while (node) {
-    if (mark && node.snapshot) (node.dirty ??= new Set()).add(child);
+    if (!peek && node.snapshot) (node.dirty ??= new Set()).add(child);
     const parent = node.parent;
     if (node.root) return node.root;
     if (!parent) break;
@@ -130,10 +130,9 @@ export function touch(raw: object, node = nodes.get(raw), mark = true): Root | u
 /** The path the last walk found, root first, ending with `key` when given (`[key]` or `[]` when it found no root). */
 export function walked(key?: PathKey): PathKey[] {
   // A plain loop, not slice().reverse(): two builtins less on every write's path.
-  const n = trailed - 1;
-  const path = new Array<PathKey>(key === undefined ? n : n + 1);
-  for (let i = 0; i < n; i++) path[i] = trail[n - i]!;
-  if (key !== undefined) path[n] = key;
+  const path: PathKey[] = [];
+  for (let i = trailed; --i; ) path.push(trail[i]!);
+  if (key !== undefined) path.push(key);
   return path;
 }
 
@@ -142,7 +141,7 @@ export function walked(key?: PathKey): PathKey[] {
  * when it is not (or no longer) in a tracked tree.
  */
 export function locate(raw: object, key?: PathKey): Location | undefined {
-  const root = touch(raw, undefined, false);
+  const root = touch(raw, undefined, true);
   return root && { root, path: walked(key) };
 }
 
