@@ -8,7 +8,7 @@ import { checkWrite, guarded } from './guard.js';
 import { ITERATE, readObserver } from './reads.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
-import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
+import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, writePath, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */
@@ -80,7 +80,7 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   let change: Change | undefined;
   // Removed from its tree, or nobody listens: no Change (a transaction must still be able to undo it).
   if (root && !(onlyPaths && root.trie.empty)) {
-    const path = walked(key);
+    const path = writePath(key);
     // With path subscribers only, a change that reaches none of them is not even built.
     let subs: Subscriber[] | undefined;
     if (onlyPaths) {

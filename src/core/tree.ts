@@ -129,10 +129,22 @@ export function touch(raw: object, node = nodes.get(raw), peek?: boolean): Root 
 
 /** The path the last walk found, root first, ending with `key` when given (`[key]` or `[]` when it found no root). */
 export function walked(key?: PathKey): PathKey[] {
-  // A plain loop, not slice().reverse(): two builtins less on every write's path.
-  const path: PathKey[] = [];
-  for (let i = trailed; --i; ) path.push(trail[i]!);
-  if (key !== undefined) path.push(key);
+  let from = 1;
+  if (key !== undefined) trail[(from = 0)] = key;
+  return trail.slice(from, trailed).reverse();
+}
+
+/**
+ * walked() for a write's Change (on every write someone listens to): the same path, copied
+ * backwards by a plain loop into an array of its exact size. No slice()/reverse() builtins on
+ * the write path (their code is what Yjs's work next to it evicts from the instruction cache),
+ * no spare capacity as with push(). walked() stays the compact one for look-ups.
+ */
+export function writePath(key?: PathKey): PathKey[] {
+  let from = 1;
+  if (key !== undefined) trail[(from = 0)] = key;
+  const path = new Array<PathKey>(trailed - from);
+  for (let i = trailed; i > from; ) path[trailed - i] = trail[--i]!;
   return path;
 }
 
