@@ -9,7 +9,7 @@ import { ITERATE, onReadObserverSwitch, readObserver } from './reads.js';
 import { RAW, reflect, setShadowView, shadowFor, type Shadow } from './shadow.js';
 import { currentOrigin, deliverNow, keep, notify, recording } from './transact.js';
 import { spans, SubscriberTrie, type Span, type Subscriber } from './trie.js';
-import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, walked, type Root } from './tree.js';
+import { attach, detach, detachAll, existingProxy, nodes, pathTo, proxyFor, toRaw, touch, writePath, type Root } from './tree.js';
 import { adopt, isPrimitiveValue, writeKey } from './values.js';
 
 /** Options of `track`. */
@@ -83,7 +83,7 @@ function record(raw: object, op: ChangeOp, args: unknown[], previous: unknown, k
   let change: Change | undefined;
   // Removed from its tree, or nobody listens: no Change (a transaction must still be able to undo it).
   if (root && !(onlyPaths && root.trie.empty)) {
-    const path = walked(key);
+    const path = writePath(key);
     // With path subscribers only, a change that reaches none of them is not even built.
     let subs: Subscriber[] | undefined;
     if (onlyPaths) {
@@ -105,7 +105,8 @@ function refuse(raw: object, what: string, key?: PathKey): never {
 }
 
 function sameValue(old: unknown, value: unknown): boolean {
-  return old === value || toRaw(value as object) === old;
+  // Only an object can be the proxy of `old`: no WeakMap look-up for a primitive.
+  return old === value || (typeof value === 'object' && toRaw(value as object) === old);
 }
 
 /**
@@ -257,8 +258,17 @@ function relative(value: unknown, length: number, fallback: number): number {
   return n < 0 ? Math.max(length + n, 0) : Math.min(n, length);
 }
 
-/** Adopts items bound for `at`, `at + 1`, ... */
-const adoptAll = (raw: unknown[], items: unknown[], at: number): unknown[] => items.map((item, i) => adopt(item, raw, at + i));
+/**
+ * Adopts items bound for `at`, `at + 1`, ... in place: every caller passes a fresh array of its
+ * own (rest arguments, a slice), so no copy of it (nor a closure) is made per edit.
+ */
+function adoptAll(raw: unknown[], items: unknown[], at: number): unknown[] {
+  for (let i = 0; i < items.length; i++) items[i] = adopt(items[i], raw, at + i);
+  return items;
+}
+
+/** What a push removed, shared: never handed out (a push returns the length) nor changed. */
+const NOTHING: unknown[] = [];
 
 /** Splices without spreading huge item lists onto the stack. */
 function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[]): unknown[] {
@@ -274,7 +284,8 @@ function spliceRaw(raw: unknown[], start: number, count: number, items: unknown[
  */
 function edit(raw: unknown[], op: ChangeOp, start: number, count: number, items: unknown[]): unknown[] {
   const stored = adoptAll(raw, items, start);
-  const removed = spliceRaw(raw, start, count, stored);
+  // A push removes nothing: Array#push, not a splice building an empty result (5x slower).
+  const removed = op === 'push' && stored.length < 10_000 ? (raw.push(...stored), NOTHING) : spliceRaw(raw, start, count, stored);
   detachAll(removed);
   const isSplice = op === 'splice';
   record(raw, op, isSplice ? [start, count, ...stored] : stored, isSplice ? removed : removed[0], undefined, [start, stored.length, removed]);

@@ -40,15 +40,19 @@ export function keep(entry: Entry): void {
   log?.push(entry);
 }
 
-/** Calls each subscriber; one that throws does not stop the others. */
-function call<T>(fns: Iterable<(arg: T) => void>, arg: T, errors: unknown[]): void {
+/**
+ * Calls each subscriber; one that throws does not stop the others. Returns `errors` with the
+ * throws added, created on the first one: a delivery nobody throws in allocates nothing.
+ */
+function call<T>(fns: Iterable<(arg: T) => void>, arg: T, errors?: unknown[]): unknown[] | undefined {
   for (const fn of fns) {
     try {
       fn(arg);
     } catch (e) {
-      errors.push(e);
+      (errors ??= []).push(e);
     }
   }
+  return errors;
 }
 
 /**
@@ -56,20 +60,22 @@ function call<T>(fns: Iterable<(arg: T) => void>, arg: T, errors: unknown[]): vo
  * persisters, so they see the state before any subscriber reacts), then `onChange`, then the
  * path subscribers. Every one runs; errors are gathered and thrown together at the end.
  */
-function deliver(root: Root, changes: Change[], errors: unknown[]): unknown[] {
-  call(root.listeners, changes, errors);
-  for (const change of changes) {
-    if (root.onChange) call([root.onChange], change, errors);
-    if (root.trie.empty) continue;
-    const subs: Subscriber[] = [];
-    root.trie.match(change.path, change.op, spans.get(change), subs);
-    call(subs, change, errors);
-  }
+function deliver(root: Root, changes: Change[], errors?: unknown[]): unknown[] | undefined {
+  errors = call(root.listeners, changes, errors);
+  // Batch listeners only (a bound tree nobody else watches): nothing to do per change.
+  if (root.onChange || !root.trie.empty)
+    for (const change of changes) {
+      if (root.onChange) errors = call([root.onChange], change, errors);
+      if (root.trie.empty) continue;
+      const subs: Subscriber[] = [];
+      root.trie.match(change.path, change.op, spans.get(change), subs);
+      errors = call(subs, change, errors);
+    }
   return errors;
 }
 
-function raise(errors: unknown[], changes: Change[]): void {
-  if (errors.length) throw new SubscriberError(errors, changes[0]?.path ?? []);
+function raise(errors: unknown[] | undefined, changes: Change[]): void {
+  if (errors) throw new SubscriberError(errors, changes[0]?.path ?? []);
 }
 
 /** Options of `transact`. */
@@ -124,20 +130,18 @@ function commit(entries: Entry[]): void {
     if (!batch) batches.set(root, (batch = []));
     batch.push(change);
   }
-  const errors: unknown[] = [];
-  for (const [root, batch] of batches) deliver(root, batch, errors);
+  let errors: unknown[] | undefined;
+  for (const [root, batch] of batches) errors = deliver(root, batch, errors);
   raise(errors, [...batches.values()][0] ?? []);
 }
 
 /** Delivers a single change made outside any transaction. */
 export function deliverNow(root: Root, change: Change): void {
   const changes = [change];
-  raise(deliver(root, changes, []), changes);
+  raise(deliver(root, changes), changes);
 }
 
 /** Delivers a change to the path subscribers it reaches, when they are its only audience. */
 export function notify(subs: Subscriber[], change: Change): void {
-  const errors: unknown[] = [];
-  call(subs, change, errors);
-  raise(errors, [change]);
+  raise(call(subs, change), [change]);
 }

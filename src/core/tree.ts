@@ -35,6 +35,8 @@ export interface TreeNode {
   proxy?: object | undefined;
   /** A plain object's proxy target, which holds its children's proxies (shadow.ts). */
   shadow?: Shadow | undefined;
+  /** The parent's node, found on the first walk up: later walks follow it with no WeakMap look-up. */
+  up?: TreeNode | undefined;
 }
 
 export const nodes = new WeakMap<object, TreeNode>();
@@ -67,6 +69,7 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
   if (node) {
     node.parent = parent;
     node.key = key;
+    node.up = undefined;
     return;
   }
   nodes.set(child, { parent, key });
@@ -75,7 +78,8 @@ export function attach(child: unknown, parent: object, key: PathKey): void {
 
 /** Cuts a removed value off its tree: later mutations through old proxies reach nobody. */
 export function detach(child: unknown): void {
-  const node = nodes.get(child as object);
+  // Most writes replace a primitive, which has no node: no WeakMap look-up for it.
+  const node = typeof child === 'object' && nodes.get(child as object);
   if (node) node.parent = undefined;
 }
 
@@ -101,15 +105,15 @@ let trailed = 1;
  * Walks from `raw` (whose node is `node`, when the caller has it) up to its root and returns that root, or undefined
  * when `raw` is not (or no longer) in a tracked tree; the keys on the way are left for
  * walked(). An array item's key is only a hint (items move): checked, and corrected when
- * wrong. With `mark` (a write), every container on the way is marked as changed: each one
+ * wrong. Unless `peek` (a look-up, not a write), every container on the way is marked as changed: each one
  * that has a snapshot learns which child changed. No allocation unless snapshots are taken:
  * the fast path of a write that nobody listens to.
  */
-export function touch(raw: object, node = nodes.get(raw), mark = true): Root | undefined {
+export function touch(raw: object, node = nodes.get(raw), peek?: boolean): Root | undefined {
   trailed = 1;
   let child: PathKey | undefined;
   while (node) {
-    if (mark && node.snapshot) (node.dirty ??= new Set()).add(child);
+    if (!peek && node.snapshot) (node.dirty ??= new Set()).add(child);
     const parent = node.parent;
     if (node.root) return node.root;
     if (!parent) break;
@@ -119,7 +123,8 @@ export function touch(raw: object, node = nodes.get(raw), mark = true): Root | u
       node.key = child;
     }
     trail[trailed++] = child;
-    node = nodes.get((raw = parent));
+    raw = parent;
+    node = node.up ??= nodes.get(parent);
   }
   trailed = 1;
   return undefined;
@@ -133,11 +138,25 @@ export function walked(key?: PathKey): PathKey[] {
 }
 
 /**
+ * walked() for a write's Change (on every write someone listens to): the same path, copied
+ * backwards by a plain loop into an array of its exact size. No slice()/reverse() builtins on
+ * the write path (their code is what Yjs's work next to it evicts from the instruction cache),
+ * no spare capacity as with push(). walked() stays the compact one for look-ups.
+ */
+export function writePath(key?: PathKey): PathKey[] {
+  let from = 1;
+  if (key !== undefined) trail[(from = 0)] = key;
+  const path = new Array<PathKey>(trailed - from);
+  for (let i = trailed; i > from; ) path[trailed - i] = trail[--i]!;
+  return path;
+}
+
+/**
  * Finds where `raw` sits: its root and its path (ending with `key` when given), or undefined
  * when it is not (or no longer) in a tracked tree.
  */
 export function locate(raw: object, key?: PathKey): Location | undefined {
-  const root = touch(raw, undefined, false);
+  const root = touch(raw, undefined, true);
   return root && { root, path: walked(key) };
 }
 
