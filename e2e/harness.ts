@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { createSyncServer, type SyncServer } from 'tinysync/server';
 import { chromiumArgs } from '../scripts/chromium.mjs';
 
@@ -49,12 +49,15 @@ const cleanups: Array<() => Promise<void> | void> = [];
 const failedRequests: string[] = [];
 /** Origins of servers a test stopped on purpose: their refused connections are expected. */
 const stoppedOrigins = new Set<string>();
+/** True while cleanup() closes pages and browsers: what they had in flight is aborted, not failed. */
+let closing = false;
 
 /**
  * Runs every registered cleanup, newest first (call in afterEach / afterAll); then fails if a
  * demo page had a failed request or an HTTP error answer (a missing /favicon.ico, asset, ...).
  */
 export async function cleanup(): Promise<void> {
+  closing = true;
   while (cleanups.length) {
     try {
       await cleanups.pop()!();
@@ -63,15 +66,29 @@ export async function cleanup(): Promise<void> {
     }
   }
   stoppedOrigins.clear();
+  closing = false;
   const failed = failedRequests.splice(0);
   if (failed.length > 0) throw new Error(`demo pages had failed requests:\n${failed.join('\n')}`);
 }
 
-/** Records every failed request and HTTP error answer of `page` for `cleanup()` to report. */
+/**
+ * Records every failed request and HTTP error answer of `page` for `cleanup()` to report. A
+ * request that a reload, a navigation or the page's closing cut short (its worker goes with the
+ * document: a probe in flight is aborted) is not a failure of the page; an abort with no such
+ * cause is.
+ */
 function watchRequests(page: Page): void {
+  // Which document of the page a request belongs to: a main-frame navigation starts the next.
+  let documents = 0;
+  const startedIn = new WeakMap<Request, number>();
+  page.on('request', (req) => {
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) documents++;
+    startedIn.set(req, documents);
+  });
   page.on('requestfailed', (req) => {
     const error = req.failure()?.errorText ?? 'failed';
     if (error === 'net::ERR_CONNECTION_REFUSED' && stoppedOrigins.has(new URL(req.url()).origin)) return;
+    if (error === 'net::ERR_ABORTED' && (closing || startedIn.get(req) !== documents)) return;
     failedRequests.push(`${req.method()} ${req.url()}: ${error}`);
   });
   page.on('response', (res) => {
