@@ -6,13 +6,24 @@
 // of it. A child's proxy is made on its first read (a shadow's own accessor, replaced then by the
 // value), so making a proxy never walks its subtree. Shadows are the core's own objects: the raw
 // object is kept on them under a private symbol that no trap ever reports.
+//
+// A big object (a record-id → record table) is a dictionary in V8, where a second insert per
+// new key costs as much as the first (~0.5 µs). Past COPY_LIMIT keys its shadow stops copying
+// plain values: the object itself becomes the shadow's prototype, so plain values are read
+// from it, and the shadow holds only the containers' proxies. Small objects keep the copy,
+// because an object that becomes a prototype loses its shared hidden class (V8 makes it a
+// dictionary: slower and bigger for everything else that reads it).
 import type { PathKey } from './change.js';
 import { nodes } from './tree.js';
 import { writeKey } from './values.js';
 
 export const RAW: unique symbol = Symbol('tinysync.raw');
 
-export type Shadow = Record<PropertyKey, unknown> & { [RAW]: Record<string, unknown> };
+/** Keys added to a shadow that still copies: past COPY_LIMIT it turns to reading through its prototype. */
+const ADDED: unique symbol = Symbol('tinysync.added');
+const COPY_LIMIT = 32;
+
+export type Shadow = Record<PropertyKey, unknown> & { [RAW]: Record<string, unknown>; [ADDED]: number };
 
 let viewOf: (value: object) => unknown;
 
@@ -51,23 +62,39 @@ function lazy(key: string): PropertyDescriptor {
   return accessor;
 }
 
-/** Sets `key` of a shadow for the stored `value`: the value itself, or its proxy made on first read. */
-export function reflect(shadow: Shadow, key: string, value: unknown): void {
+/**
+ * Sets `key` of a shadow for the stored `value` (`added`: a key the object did not have): the
+ * value itself, or its proxy made on first read; a shadow that reads plain values through its
+ * prototype only forgets a container it held there.
+ */
+export function reflect(shadow: Shadow, key: string, value: unknown, added: boolean): void {
   if (typeof value === 'object' && value !== null) Object.defineProperty(shadow, key, lazy(key));
-  else writeKey(shadow as Record<string, unknown>, key, value);
+  else if (Object.getPrototypeOf(shadow) !== shadow[RAW]) {
+    writeKey(shadow as Record<string, unknown>, key, value);
+    if (added && ++shadow[ADDED] > COPY_LIMIT) inherit(shadow);
+  } else if (Object.hasOwn(shadow, key)) delete shadow[key];
+}
+
+/** Turns a copying shadow into one that reads plain values from its object (its new prototype). */
+function inherit(shadow: Shadow): void {
+  const raw = shadow[RAW];
+  for (const key of Object.keys(shadow)) if (typeof raw[key] !== 'object' || raw[key] === null) delete shadow[key];
+  Object.setPrototypeOf(shadow, raw);
 }
 
 /** Copies `key` of `raw` to its shadow, or deletes it there when `raw` has no such key. */
 function place(shadow: Shadow, raw: Record<string, unknown>, key: string): void {
-  if (Object.hasOwn(raw, key)) reflect(shadow, key, raw[key]);
+  if (Object.hasOwn(raw, key)) reflect(shadow, key, raw[key], false);
   else delete shadow[key];
 }
 
 /** Makes the shadow of a plain object about to get its proxy. */
 export function shadowFor(raw: Record<string, unknown>): Shadow {
-  const shadow = Object.create(Object.getPrototypeOf(raw) as object | null) as Shadow;
+  const keys = Object.keys(raw);
+  const shadow = Object.create(keys.length > COPY_LIMIT ? raw : (Object.getPrototypeOf(raw) as object | null)) as Shadow;
   shadow[RAW] = raw;
-  for (const key of Object.keys(raw)) place(shadow, raw, key);
+  shadow[ADDED] = keys.length;
+  for (const key of keys) place(shadow, raw, key);
   return (nodes.get(raw)!.shadow = shadow);
 }
 

@@ -118,7 +118,7 @@ function put(raw: object, key: PathKey, value: unknown, old: unknown, span?: Spa
   if (raw instanceof Map) raw.set(key, stored);
   else {
     writeKey(raw as Record<PathKey, unknown>, key as string, stored);
-    if (shadow) reflect(shadow, key as string, stored);
+    if (shadow) reflect(shadow, key as string, stored, old === undefined);
   }
   detach(old);
   record(raw, 'set', [key, stored], old, key, span);
@@ -226,12 +226,14 @@ function writeTraps(rawOf: (target: object) => object): ProxyHandler<object> {
 // trap is put in only while a read observer (Solid, React) is installed. Every read looks the
 // trap up in the handler and misses: without a prototype the miss ends there (~20% of a read).
 const objectHandler: ProxyHandler<object> = Object.assign(Object.create(null) as ProxyHandler<object>, writeTraps((shadow) => (shadow as Shadow)[RAW]), {
+  // The object's own property, holding what a read returns (a child's proxy).
   getOwnPropertyDescriptor(shadow: object, key: string | symbol) {
-    if (key === RAW) return undefined;
-    // Reading first turns a not yet made child proxy into the value the descriptor reports.
-    void (shadow as Shadow)[key];
-    return Reflect.getOwnPropertyDescriptor(shadow, key);
+    const desc = Reflect.getOwnPropertyDescriptor((shadow as Shadow)[RAW], key);
+    if (desc) desc.value = (shadow as Shadow)[key];
+    return desc;
   },
+  // A big object's shadow has the object itself as prototype (shadow.ts).
+  getPrototypeOf: (shadow: object) => Object.getPrototypeOf((shadow as Shadow)[RAW]) as object | null,
 });
 
 function observedGet(shadow: object, key: string | symbol, receiver: object): unknown {

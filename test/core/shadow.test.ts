@@ -2,9 +2,11 @@
 // unless a read observer is installed. What an application can see of that: nothing but the
 // values — child proxies made once and kept, no extra keys, descriptors that hold what a read
 // returns, and a read observer that hears reads from the moment it is installed.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isTracked, snapshot, track, type PathKey } from 'tinysync';
+import { isTracked, snapshot, track, transact, type PathKey } from 'tinysync';
 import { ITERATE, setReadObserver, toRaw } from 'tinysync/extend';
+import { readThrough, runs } from './mutations.js';
 
 afterEach(() => setReadObserver(undefined));
 
@@ -66,5 +68,77 @@ describe('reading a tracked object', () => {
     heard.length = 0;
     expect(state.a.b).toBe(1);
     expect(heard).toEqual([]);
+  });
+});
+
+describe('a big object (a table keyed by id)', () => {
+  // Past 32 keys a shadow reads plain values through its object instead of copying them
+  // (shadow.ts); keys come and go across that line here, with containers among them, reads
+  // before and after, rolled back transactions, and a read observer on and off.
+  // Single edits land on a few keys (so that one key goes container → primitive → container,
+  // read in between); bulk edits spread over many (so that the object crosses 32 keys).
+  const key = fc.integer({ min: 0, max: 6 }).map((i) => (i === 6 ? '__proto__' : `k${i}`));
+  const anyKey = fc.integer({ min: 0, max: 59 }).map((i) => `k${i}`);
+  const value = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.constant(null), fc.record({ v: fc.integer({ min: 0, max: 9 }) }));
+  const action = fc.oneof(
+    fc.record({ set: key, value }),
+    fc.record({ del: key }),
+    fc.record({ inner: key, v: fc.integer({ min: 0, max: 9 }) }),
+    fc.record({ read: key }),
+    fc.record({ many: fc.array(fc.tuple(anyKey, value), { maxLength: 40, size: 'max' }), abort: fc.boolean() }),
+    fc.record({ observe: fc.boolean() }),
+  );
+  const apply = (table: Record<string, unknown>, a: { set?: string; value?: unknown; del?: string; inner?: string; v?: number }): void => {
+    const put = (k: string, v: unknown) => Object.defineProperty(table, k, { value: structuredClone(v), writable: true, enumerable: true, configurable: true });
+    if (a.set !== undefined) put(a.set, a.value);
+    else if (a.del !== undefined) delete table[a.del];
+    else if (a.inner !== undefined) {
+      const o = Object.hasOwn(table, a.inner) ? table[a.inner] : undefined;
+      if (typeof o === 'object' && o !== null) (o as { v: number }).v = a.v!;
+    }
+  };
+
+  it('reads what a plain mirror holds, whatever the number of keys', () => {
+    fc.assert(
+      // size 'max': fast-check's default sizes keep arrays near 10 items, short of 32 keys.
+      fc.property(fc.array(fc.tuple(fc.oneof(key, anyKey), value), { maxLength: 45, size: 'max' }), fc.array(action, { maxLength: 40 }), (start, actions) => {
+        const initial: Record<string, unknown> = {};
+        for (const [k, v] of start) Object.defineProperty(initial, k, { value: v, writable: true, enumerable: true, configurable: true });
+        const state = track({ table: structuredClone(initial) });
+        const mirror = structuredClone(initial);
+        try {
+          for (const a of actions) {
+            if ('many' in a) {
+              const before = structuredClone(mirror);
+              try {
+                transact(state, () => {
+                  for (const [k, v] of a.many) apply(state.table, { set: k, value: v });
+                  if (a.abort) throw new Error('abort');
+                });
+                for (const [k, v] of a.many) apply(mirror, { set: k, value: v });
+              } catch {
+                expect(readThrough(state.table)).toEqual(before);
+              }
+            } else if ('observe' in a) setReadObserver(a.observe ? () => {} : undefined);
+            else if ('read' in a) {
+              if (Object.hasOwn(mirror, a.read)) expect(readThrough(state.table[a.read])).toEqual(mirror[a.read]);
+              else expect(a.read in state.table && a.read !== '__proto__').toBe(false);
+            }
+            else {
+              apply(state.table, a);
+              apply(mirror, a);
+            }
+          }
+          expect(readThrough(state.table)).toEqual(mirror);
+          expect(Object.keys(state.table)).toEqual(Object.keys(mirror));
+          expect(snapshot(state.table)).toEqual(mirror);
+          expect(Object.getPrototypeOf(state.table)).toBe(Object.prototype);
+          for (const k of Object.keys(mirror)) expect(Object.getOwnPropertyDescriptor(state.table, k)!.value).toBe(state.table[k]);
+        } finally {
+          setReadObserver(undefined);
+        }
+      }),
+      { numRuns: runs },
+    );
   });
 });
