@@ -41,7 +41,7 @@ function restore(raw: object, key: unknown, old: unknown): void {
     detach(obj[key as string]);
     if (old === undefined) delete obj[key as string];
     else writeKey(obj, key as string, old);
-    mirror(raw, key as string);
+    mirror(obj, key as string);
   }
   attach(old, raw, key as string);
 }

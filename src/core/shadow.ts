@@ -13,7 +13,6 @@
 // from it, and the shadow holds only the containers' proxies. Small objects keep the copy,
 // because an object that becomes a prototype loses its shared hidden class (V8 makes it a
 // dictionary: slower and bigger for everything else that reads it).
-import type { PathKey } from './change.js';
 import { nodes } from './tree.js';
 import { writeKey } from './values.js';
 
@@ -98,8 +97,8 @@ export function shadowFor(raw: Record<string, unknown>): Shadow {
   return (nodes.get(raw)!.shadow = shadow);
 }
 
-/** Mirrors a write of `key` of `raw` (any container) to its shadow, if it has one: for writes that do not come through the proxy (a rollback). */
-export function mirror(raw: object, key: PathKey | undefined): void {
+/** Mirrors a write of `key` of a plain object to its shadow, if it has one: for writes that do not come through the proxy (a rollback). */
+export function mirror(raw: Record<string, unknown>, key: string): void {
   const shadow = nodes.get(raw)?.shadow;
-  if (shadow && typeof key === 'string') place(shadow, raw as Record<string, unknown>, key);
+  if (shadow) place(shadow, raw, key);
 }

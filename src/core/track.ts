@@ -187,7 +187,7 @@ function read(raw: object, key: string | symbol, receiver: object): unknown {
   if (readObserver && typeof key !== 'symbol') readObserver(receiver, key === 'length' ? ITERATE : INDEX.test(key) ? Number(key) : key);
   const value = (raw as Record<PropertyKey, unknown>)[key];
   if (typeof value !== 'object' || value === null || typeof key === 'symbol' || inherited(raw, key)) return value;
-  return existingProxy(value) ?? view(value);
+  return view(value);
 }
 
 /** The writing traps of objects and arrays, given how to find the plain object from the proxy's target. */
