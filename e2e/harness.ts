@@ -89,6 +89,9 @@ function watchRequests(page: Page): void {
     const error = req.failure()?.errorText ?? 'failed';
     if (error === 'net::ERR_CONNECTION_REFUSED' && stoppedOrigins.has(new URL(req.url()).origin)) return;
     if (error === 'net::ERR_ABORTED' && (closing || startedIn.get(req) !== documents)) return;
+    // The worker's auth probe (HEAD, src/worker/network.ts) dies with its worker, which a reload
+    // ends before Playwright reports the navigation; it carries nothing the page shows.
+    if (error === 'net::ERR_ABORTED' && req.method() === 'HEAD') return;
     failedRequests.push(`${req.method()} ${req.url()}: ${error}`);
   });
   page.on('response', (res) => {
